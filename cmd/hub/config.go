@@ -1,0 +1,155 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// config is everything the hub is told from outside, from flags and HUB_*
+// environment variables (a flag wins over its variable).
+type config struct {
+	Listen               string
+	BaseURL              *url.URL
+	DataDir              string
+	DatabaseURL          string
+	LogLevel             slog.Level
+	LogFormat            string
+	AllowPrivateNetworks bool
+}
+
+// setting is one configuration value: its flag, its variable, its default and
+// what it means (the README's table says the same).
+type setting struct {
+	flag, env, def, usage string
+	value                 string
+}
+
+func settings() []*setting {
+	return []*setting{
+		{flag: "listen", env: "HUB_LISTEN", def: "127.0.0.1:8080", usage: "address to listen on (host:port)"},
+		{flag: "base-url", env: "HUB_BASE_URL", def: "", usage: "public URL of the hub, used in ActivityPub ids, feeds and links (default: derived from the listen address)"},
+		{flag: "data-dir", env: "HUB_DATA_DIR", def: "./data", usage: "directory for the SQLite database and uploaded files"},
+		{flag: "database", env: "HUB_DATABASE_URL", def: "", usage: "database URL: postgres://USER@HOST/NAME?sslmode=… or sqlite:PATH (default: sqlite in the data directory)"},
+		{flag: "log-level", env: "HUB_LOG_LEVEL", def: "info", usage: "debug, info, warn or error"},
+		{flag: "log-format", env: "HUB_LOG_FORMAT", def: "text", usage: "text or json"},
+		{flag: "allow-private-networks", env: "HUB_ALLOW_PRIVATE_NETWORKS", def: "false", usage: "let federation fetch from and deliver to loopback and private addresses (local partner setups, tests)"},
+	}
+}
+
+// registerConfigFlags adds the configuration flags to fs and returns a
+// function that reads flags, environment and defaults into a config.
+func registerConfigFlags(fs *flag.FlagSet, getenv func(string) string) func() (*config, error) {
+	ss := settings()
+	for _, s := range ss {
+		fs.StringVar(&s.value, s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+	}
+	return func() (*config, error) {
+		v := map[string]string{}
+		for _, s := range ss {
+			switch {
+			case s.value != "":
+				v[s.flag] = s.value
+			case getenv(s.env) != "":
+				v[s.flag] = getenv(s.env)
+			default:
+				v[s.flag] = s.def
+			}
+		}
+		return parseConfig(v)
+	}
+}
+
+func parseConfig(v map[string]string) (*config, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+	}
+	c := &config{Listen: v["listen"], DataDir: v["data-dir"], LogFormat: strings.ToLower(v["log-format"])}
+
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		bad("HUB_LISTEN", "%q is not host:port (for example 127.0.0.1:8080 or :8080)", c.Listen)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("HUB_LISTEN", "port %q is not a number from 0 to 65535", port)
+	}
+
+	base := v["base-url"]
+	if base == "" && err == nil {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		base = "http://" + net.JoinHostPort(host, port)
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
+		bad("HUB_BASE_URL", "%q must be an absolute http(s) URL with a host and no path, query or user, such as https://hub.example.org", base)
+	} else {
+		u.Path = ""
+		u.Host = strings.ToLower(u.Host)
+		c.BaseURL = u
+	}
+
+	switch strings.ToLower(v["log-level"]) {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		bad("HUB_LOG_LEVEL", "%q is not one of debug, info, warn, error", v["log-level"])
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("HUB_LOG_FORMAT", "%q is not text or json", v["log-format"])
+	}
+	if b, err := strconv.ParseBool(v["allow-private-networks"]); err != nil {
+		bad("HUB_ALLOW_PRIVATE_NETWORKS", "%q is not true or false", v["allow-private-networks"])
+	} else {
+		c.AllowPrivateNetworks = b
+	}
+
+	if c.DataDir == "" {
+		bad("HUB_DATA_DIR", "must not be empty")
+	} else if abs, err := filepath.Abs(c.DataDir); err != nil {
+		bad("HUB_DATA_DIR", "%v", err)
+	} else {
+		c.DataDir = abs
+	}
+
+	c.DatabaseURL = v["database"]
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "hub.db")
+	}
+	scheme, _, _ := strings.Cut(c.DatabaseURL, ":")
+	switch strings.ToLower(scheme) {
+	case "sqlite", "postgres", "postgresql":
+	default:
+		bad("HUB_DATABASE_URL", "unknown database scheme %q: use postgres://USER@HOST/NAME?sslmode=disable or sqlite:PATH", scheme)
+	}
+	return c, errors.Join(errs...)
+}
+
+// checkDataDir makes sure the data directory exists and can be written to,
+// so that a read-only or misnamed directory fails at start-up with its name
+// rather than at the first upload.
+func checkDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("HUB_DATA_DIR: cannot create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("HUB_DATA_DIR: %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

@@ -1,0 +1,121 @@
+package db
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/bgimigranti/hub/db/markup"
+)
+
+//go:embed seed
+var seedFiles embed.FS
+
+// The handbooks every install starts with, in order; their texts are
+// seed/handbooks/SLUG.LANG.md.
+var seedHandbooks = []string{"intercultural-competences", "public-bodies-and-civil-society", "common-cases"}
+
+// The static pages every install starts with; seed/pages/SLUG.LANG.md.
+var seedPages = []string{"about", "eu-funding"}
+
+// Seed creates what every install needs and does not have yet: the three
+// handbooks with their introductions and the static pages, in every language
+// a seed file exists for. It never overwrites what an admin has edited, so
+// running it on every start is safe. It returns what it created.
+func (s *Store) Seed(ctx context.Context, r *markup.Renderer) ([]string, error) {
+	var created []string
+	err := s.InTx(ctx, func(tx *Store) error {
+		for i, slug := range seedHandbooks {
+			if _, err := tx.HandbookBySlug(ctx, slug); !errors.Is(err, ErrNotFound) {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			ts, err := seedTexts(r, "seed/handbooks/"+slug)
+			if err != nil {
+				return err
+			}
+			h := &Handbook{Slug: slug, Position: i + 1}
+			h.SetTexts(ts...)
+			if err := tx.CreateHandbook(ctx, h); err != nil {
+				return err
+			}
+			created = append(created, "handbook "+slug)
+		}
+		for _, slug := range seedPages {
+			if _, err := tx.Page(ctx, slug); !errors.Is(err, ErrNotFound) {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			ts, err := seedTexts(r, "seed/pages/"+slug)
+			if err != nil {
+				return err
+			}
+			p := &Page{Slug: slug}
+			p.SetTexts(ts...)
+			if err := tx.SavePage(ctx, p); err != nil {
+				return err
+			}
+			created = append(created, "page "+slug)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: seed: %w", err)
+	}
+	return created, nil
+}
+
+// seedTexts reads PREFIX.LANG.md for every interface language.
+func seedTexts(r *markup.Renderer, prefix string) ([]Text, error) {
+	var out []Text
+	for _, lang := range InterfaceLangs {
+		b, err := fs.ReadFile(seedFiles, prefix+"."+string(lang)+".md")
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		t, err := ParseDocument(r, lang, string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s.md: %w", prefix, lang, err)
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no seed text for %s", prefix)
+	}
+	return out, nil
+}
+
+// ParseDocument reads a Markdown document laid out as "# Title", a blank
+// line, a one-paragraph plain summary, a blank line and the body, and returns
+// it as a Text with the body rendered.
+func ParseDocument(r *markup.Renderer, lang Lang, doc string) (Text, error) {
+	doc = strings.ReplaceAll(doc, "\r\n", "\n")
+	head, rest, _ := strings.Cut(strings.TrimLeft(doc, "\n"), "\n")
+	title, ok := strings.CutPrefix(head, "# ")
+	if !ok || strings.TrimSpace(title) == "" {
+		return Text{}, fmt.Errorf("%w: a document must start with \"# Title\"", ErrInvalid)
+	}
+	rest = strings.TrimLeft(rest, "\n")
+	summary, body, _ := strings.Cut(rest, "\n\n")
+	html, err := r.Render(body)
+	if err != nil {
+		return Text{}, err
+	}
+	return Text{
+		Lang:     lang,
+		Title:    strings.TrimSpace(title),
+		Summary:  strings.Join(strings.Fields(summary), " "),
+		BodyMD:   strings.TrimSpace(body),
+		BodyHTML: html,
+	}, nil
+}
