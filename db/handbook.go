@@ -99,6 +99,7 @@ func (s *Store) CreateHandbook(ctx context.Context, h *Handbook) error {
 		if _, err := tx.w.NewInsert().Model(h).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
+		tx.touched(ctx)
 		for i := range h.Translations {
 			h.Translations[i].HandbookID = h.ID
 		}
@@ -175,6 +176,7 @@ func (s *Store) UpdateChapter(ctx context.Context, c *Chapter) error {
 }
 
 func (s *Store) replaceChapterTexts(ctx context.Context, c *Chapter) error {
+	s.touched(ctx)
 	if _, err := s.w.NewDelete().Model((*ChapterTranslation)(nil)).Where("chapter_id = ?", c.ID).Exec(ctx); err != nil {
 		return err
 	}

@@ -161,8 +161,18 @@ func (s *Store) CreateItem(ctx context.Context, it *Item) error {
 		if _, err := tx.w.NewInsert().Model(it).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return tx.replaceItemTexts(ctx, it)
+		if err := tx.replaceItemTexts(ctx, it); err != nil {
+			return err
+		}
+		return tx.itemChanged(ctx, it.ID, it.Remote, "", it.Status)
 	}))
+}
+
+// itemState returns an item's status and whether it is remote, inside a
+// transaction that is about to change it.
+func (s *Store) itemState(ctx context.Context, id int64) (st Status, remote bool, err error) {
+	err = s.w.NewSelect().Model((*Item)(nil)).Column("status", "remote").Where("id = ?", id).Scan(ctx, &st, &remote)
+	return st, remote, err
 }
 
 // UpdateItem saves an edited item with its translations, bumps its version
@@ -178,12 +188,19 @@ func (s *Store) UpdateItem(ctx context.Context, it *Item) error {
 	}
 	normalizeTimes(it)
 	return wrap(op, s.InTx(ctx, func(tx *Store) error {
+		before, _, err := tx.itemState(ctx, it.ID)
+		if err != nil {
+			return err
+		}
 		res, err := tx.w.NewUpdate().Model(it).ExcludeColumn("id", "created_at", "version").
 			Set("version = version + 1").WherePK().Returning("version").Exec(ctx)
 		if err := affected(res, err); err != nil {
 			return err
 		}
-		return tx.replaceItemTexts(ctx, it)
+		if err := tx.replaceItemTexts(ctx, it); err != nil {
+			return err
+		}
+		return tx.itemChanged(ctx, it.ID, it.Remote, before, it.Status)
 	}))
 }
 
@@ -195,19 +212,35 @@ func (s *Store) SetItemStatus(ctx context.Context, id int64, st Status) error {
 		return wrap(op, fmt.Errorf("%w: unknown status %q", ErrInvalid, st))
 	}
 	now := s.utcNow()
-	q := s.w.NewUpdate().Model((*Item)(nil)).Set("status = ?", st).Set("updated_at = ?", now).
-		Set("version = version + 1").Where("id = ?", id)
-	if st == Published {
-		q.Set("published_at = COALESCE(published_at, ?)", now)
-	}
-	res, err := q.Exec(ctx)
-	return wrap(op, affected(res, err))
+	return wrap(op, s.InTx(ctx, func(tx *Store) error {
+		before, remote, err := tx.itemState(ctx, id)
+		if err != nil {
+			return err
+		}
+		q := tx.w.NewUpdate().Model((*Item)(nil)).Set("status = ?", st).Set("updated_at = ?", now).
+			Set("version = version + 1").Where("id = ?", id)
+		if st == Published {
+			q.Set("published_at = COALESCE(published_at, ?)", now)
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return err
+		}
+		return tx.itemChanged(ctx, id, remote, before, st)
+	}))
 }
 
 // DeleteItem removes an item and its translations for good.
 func (s *Store) DeleteItem(ctx context.Context, id int64) error {
-	res, err := s.w.NewDelete().Model((*Item)(nil)).Where("id = ?", id).Exec(ctx)
-	return wrap("db: delete item", affected(res, err))
+	return wrap("db: delete item", s.InTx(ctx, func(tx *Store) error {
+		before, remote, err := tx.itemState(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.w.NewDelete().Model((*Item)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.itemChanged(ctx, id, remote, before, "")
+	}))
 }
 
 func normalizeTimes(it *Item) {

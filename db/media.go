@@ -64,6 +64,7 @@ func (s *Store) SaveMedia(ctx context.Context, m *Media) error {
 			Returning("id, created_at").Exec(ctx); err != nil {
 			return err
 		}
+		tx.touched(ctx)
 		if len(m.Translations) == 0 {
 			return nil
 		}
@@ -88,6 +89,7 @@ func (s *Store) Media(ctx context.Context, id int64) (*Media, error) {
 // SetItemMedia replaces the files attached to an item, in the given order.
 func (s *Store) SetItemMedia(ctx context.Context, itemID int64, mediaIDs []int64) error {
 	return wrap("db: set item media", s.InTx(ctx, func(tx *Store) error {
+		tx.touched(ctx)
 		if _, err := tx.w.NewDelete().Model((*ItemMedia)(nil)).Where("item_id = ?", itemID).Exec(ctx); err != nil {
 			return err
 		}

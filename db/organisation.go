@@ -165,6 +165,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, o *Organisation) error {
 }
 
 func (s *Store) replaceOrgTexts(ctx context.Context, o *Organisation) error {
+	s.touched(ctx)
 	if _, err := s.w.NewDelete().Model((*OrganisationTranslation)(nil)).Where("organisation_id = ?", o.ID).Exec(ctx); err != nil {
 		return err
 	}

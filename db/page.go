@@ -60,6 +60,7 @@ func (s *Store) SavePage(ctx context.Context, p *Page) error {
 		if _, err := tx.w.NewDelete().Model((*PageTranslation)(nil)).Where("page_id = ?", p.ID).Exec(ctx); err != nil {
 			return err
 		}
+		tx.touched(ctx)
 		for i := range p.Translations {
 			p.Translations[i].PageID = p.ID
 		}

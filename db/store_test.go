@@ -3,6 +3,8 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -493,4 +495,118 @@ func ids(items []*db.Item) []int64 {
 		out[i] = it.ID
 	}
 	return out
+}
+
+func TestOutboxEventsFollowVisibility(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		v0 := s.ContentVersion()
+		draft := &db.Item{Kind: db.News, Status: db.Draft}
+		draft.SetTexts(db.Text{Lang: db.BG, Title: "Чернова"})
+		if err := s.CreateItem(ctx, draft); err != nil {
+			t.Fatal(err)
+		}
+		if s.ContentVersion() == v0 {
+			t.Error("ContentVersion did not grow after a write")
+		}
+		pub := &db.Item{Kind: db.News, Status: db.Published}
+		pub.SetTexts(db.Text{Lang: db.BG, Title: "Новина"})
+		if err := s.CreateItem(ctx, pub); err != nil {
+			t.Fatal(err)
+		}
+		remote := &db.Item{Kind: db.News, Status: db.Published, Remote: true, APID: "https://partner.example/items/1"}
+		remote.SetTexts(db.Text{Lang: db.EN, Title: "From a partner"})
+		if err := s.CreateItem(ctx, remote); err != nil {
+			t.Fatal(err)
+		}
+		steps := []func() error{
+			func() error {
+				pub.SetTexts(db.Text{Lang: db.BG, Title: "Поправена"})
+				return s.UpdateItem(ctx, pub)
+			},
+			func() error {
+				draft.SetTexts(db.Text{Lang: db.BG, Title: "Все още чернова"})
+				return s.UpdateItem(ctx, draft)
+			},
+			func() error { return s.SetItemStatus(ctx, draft.ID, db.Published) },
+			func() error { return s.SetItemStatus(ctx, pub.ID, db.Hidden) },
+			func() error { return s.DeleteItem(ctx, pub.ID) },
+			func() error { return s.DeleteItem(ctx, draft.ID) },
+			func() error { return s.DeleteItem(ctx, remote.ID) },
+		}
+		for i, step := range steps {
+			if err := step(); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+		}
+		events, err := s.PendingOutboxEvents(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range events {
+			got = append(got, fmt.Sprintf("%d:%s", e.SubjectID, e.Action))
+		}
+		want := []string{
+			fmt.Sprintf("%d:create", pub.ID), fmt.Sprintf("%d:update", pub.ID), fmt.Sprintf("%d:create", draft.ID),
+			fmt.Sprintf("%d:delete", pub.ID), fmt.Sprintf("%d:delete", draft.ID),
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("outbox events = %v, want %v", got, want)
+		}
+		if err := s.MarkOutboxEventProcessed(ctx, events[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if rest, _ := s.PendingOutboxEvents(ctx, 100); len(rest) != len(want)-1 {
+			t.Errorf("%d pending after marking one, want %d", len(rest), len(want)-1)
+		}
+		// A failed transaction leaves no event and does not bump the version.
+		v := s.ContentVersion()
+		bad := &db.Item{Kind: db.News, Status: db.Published}
+		bad.Translations = []db.ItemTranslation{{Text: db.Text{Lang: db.BG, Title: "а"}}, {Text: db.Text{Lang: "bg ", Title: "б"}}}
+		_ = s.InTx(ctx, func(tx *db.Store) error {
+			if err := tx.CreateItem(ctx, pub); err != nil {
+				return err
+			}
+			return errors.New("abort")
+		})
+		if s.ContentVersion() != v {
+			t.Error("a rolled-back transaction bumped ContentVersion")
+		}
+		if rest, _ := s.PendingOutboxEvents(ctx, 100); len(rest) != len(want)-1 {
+			t.Errorf("a rolled-back transaction left an outbox event")
+		}
+	})
+}
+
+func TestWatchChangesSeesOtherProcesses(t *testing.T) {
+	dsn := dbtest.DSN(t, db.Postgres)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	go b.WatchChanges(ctx, dsn, slog.New(slog.DiscardHandler))
+	time.Sleep(300 * time.Millisecond) // let the listener connect
+	v := b.ContentVersion()
+	if err := a.CreateOrganisation(ctx, newOrg("elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for b.ContentVersion() == v && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if b.ContentVersion() == v {
+		t.Error("a write in one process did not bump the other's ContentVersion")
+	}
 }
