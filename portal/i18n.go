@@ -4,28 +4,44 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/bgimigranti/hub/db"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var localeFiles embed.FS
 
 // catalog is one language's interface strings, by key.
 type catalog map[string]string
 
-// loadCatalogs reads locales/LANG.json for every interface language.
+// loadCatalogs reads and merges locales/LANG/*.json for every interface
+// language. Each area of the site keeps its own file; a key defined in two
+// files is an error.
 func loadCatalogs() (map[db.Lang]catalog, error) {
 	out := map[db.Lang]catalog{}
 	for _, l := range db.InterfaceLangs {
-		b, err := localeFiles.ReadFile("locales/" + string(l) + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("portal: locale %s: %w", l, err)
+		files, err := fs.Glob(localeFiles, "locales/"+string(l)+"/*.json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("portal: no locale files for %s", l)
 		}
 		c := catalog{}
-		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("portal: locale %s: %w", l, err)
+		for _, f := range files {
+			b, err := localeFiles.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("portal: %s: %w", f, err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("portal: %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := c[k]; dup {
+					return nil, fmt.Errorf("portal: %s: key %q is defined in another file too", f, k)
+				}
+				c[k] = v
+			}
 		}
 		out[l] = c
 	}

@@ -33,7 +33,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, lang db.Lang) err
 	}
 	remember(w, r, lang)
 	cat := h.cats[lang]
-	return h.render(w, http.StatusOK, "home", &view{
+	return h.render(w, r, http.StatusOK, "home", &view{
 		Lang: lang, Title: cat.T("home.title"), Description: cat.T("home.lead"), Section: "home",
 		Data: map[string]any{"Handbooks": handbookCards(hs, lang), "About": about},
 	})
@@ -46,7 +46,7 @@ func (h *Handler) handbooks(w http.ResponseWriter, r *http.Request, lang db.Lang
 	}
 	remember(w, r, lang)
 	cat := h.cats[lang]
-	return h.render(w, http.StatusOK, "handbooks", &view{
+	return h.render(w, r, http.StatusOK, "handbooks", &view{
 		Lang: lang, Title: cat.T("handbooks.title"), Description: cat.T("handbooks.lead"), Path: "/handbooks", Section: "handbooks",
 		Data: handbookCards(hs, lang),
 	})
@@ -73,7 +73,7 @@ func (h *Handler) handbook(w http.ResponseWriter, r *http.Request, lang db.Lang)
 	}
 	remember(w, r, lang)
 	t := pick(hb.Texts(), lang)
-	return h.render(w, http.StatusOK, "handbook", &view{
+	return h.render(w, r, http.StatusOK, "handbook", &view{
 		Lang: lang, Title: t.Title, Description: t.Summary, Path: "/handbooks/" + hb.Slug, Section: "handbooks",
 		Data: map[string]any{"Slug": hb.Slug, "Text": t, "Chapters": chapterLinks(hb, lang), "Updated": hb.UpdatedAt},
 	})
@@ -107,7 +107,7 @@ func (h *Handler) chapter(w http.ResponseWriter, r *http.Request, lang db.Lang) 
 	if at+1 < len(links) {
 		data["Next"] = links[at+1]
 	}
-	return h.render(w, http.StatusOK, "chapter", &view{
+	return h.render(w, r, http.StatusOK, "chapter", &view{
 		Lang: lang, Title: t.Title, Description: t.Summary, Path: "/handbooks/" + hb.Slug + "/" + c.Slug, Section: "handbooks", Data: data,
 	})
 }
@@ -119,7 +119,7 @@ func (h *Handler) staticPage(w http.ResponseWriter, r *http.Request, lang db.Lan
 	}
 	remember(w, r, lang)
 	t := pick(p.Texts(), lang)
-	return h.render(w, http.StatusOK, "page", &view{
+	return h.render(w, r, http.StatusOK, "page", &view{
 		Lang: lang, Title: t.Title, Description: t.Summary, Path: "/pages/" + p.Slug, Section: "page-" + p.Slug,
 		Data: map[string]any{"Text": t, "Updated": p.UpdatedAt},
 	})

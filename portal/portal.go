@@ -28,6 +28,7 @@ type Handler struct {
 	cats    map[db.Lang]catalog
 	views   views
 	mux     *http.ServeMux
+	handler http.Handler // mux wrapped in the middleware
 	matcher language.Matcher
 }
 
@@ -56,6 +57,7 @@ func New(cfg Config, store *db.Store, log *slog.Logger) (*Handler, error) {
 		matcher: language.NewMatcher(tags),
 	}
 	h.routes()
+	h.handler = h.middleware(h.mux)
 	return h, nil
 }
 
@@ -71,6 +73,8 @@ func (h *Handler) routes() {
 		m.Handle("GET "+p+"/handbooks/{handbook}", h.page(lang, h.handbook))
 		m.Handle("GET "+p+"/handbooks/{handbook}/{chapter}", h.page(lang, h.chapter))
 		m.Handle("GET "+p+"/pages/{slug}", h.page(lang, h.staticPage))
+		h.sectionRoutes(m, lang, p)
+		h.accountRoutes(m, lang, p)
 	}
 	// Anything else, including an unknown language prefix, is a 404 in the
 	// visitor's language.
@@ -84,7 +88,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	hd.Set("X-Frame-Options", "DENY")
-	h.mux.ServeHTTP(w, r)
+	h.handler.ServeHTTP(w, r)
 }
 
 // pageFunc is a page handler: it gets the page's language and returns an
@@ -105,13 +109,13 @@ func (h *Handler) page(lang db.Lang, fn pageFunc) http.Handler {
 			return
 		}
 		if errors.Is(err, db.ErrNotFound) {
-			if rerr := h.render(w, http.StatusNotFound, "notfound", &view{Lang: lang, Title: h.cats[lang].T("notfound.title")}); rerr != nil {
+			if rerr := h.render(w, r, http.StatusNotFound, "notfound", &view{Lang: lang, Title: h.cats[lang].T("notfound.title")}); rerr != nil {
 				h.log.Error("render 404", "err", rerr)
 			}
 			return
 		}
 		h.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		if rerr := h.render(w, http.StatusInternalServerError, "error", &view{Lang: lang, Title: h.cats[lang].T("error.title")}); rerr != nil {
+		if rerr := h.render(w, r, http.StatusInternalServerError, "error", &view{Lang: lang, Title: h.cats[lang].T("error.title")}); rerr != nil {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	})

@@ -29,8 +29,17 @@ type view struct {
 	Description string
 	Path        string // the path after /{lang}, "" for the home page
 	BaseURL     string
-	Section     string // the menu entry to mark as current
+	Section     string     // the menu entry to mark as current
+	User        *db.User   // the signed-in user, or nil
+	CSRF        string     // the token every state-changing form carries
+	Feeds       []feedLink // feeds of this page, for <link rel="alternate">
 	Data        any
+}
+
+// feedLink is a feed a page offers, announced in its head for
+// autodiscovery.
+type feedLink struct {
+	Title, Type, URL string
 }
 
 // localText is a translation picked for a page's language: Exact is false
@@ -86,13 +95,15 @@ func parseViews(cats map[db.Lang]catalog) (views, error) {
 
 // render writes a page; the template runs into a buffer first so that a
 // failing template never sends half a page.
-func (h *Handler) render(w http.ResponseWriter, status int, name string, v *view) error {
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) error {
 	t, ok := h.views[v.Lang][name]
 	if !ok {
 		return fmt.Errorf("portal: no template %q", name)
 	}
 	v.Other = v.Lang.Other()
 	v.BaseURL = h.baseURL
+	v.User = currentUser(r)
+	v.CSRF = h.csrfToken(r)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("portal: render %s: %w", name, err)
