@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"time"
 
@@ -112,4 +113,16 @@ func (s *Store) ItemMediaList(ctx context.Context, itemID int64) ([]*Media, erro
 		Join("JOIN item_media AS im ON im.media_id = m.id").Where("im.item_id = ?", itemID).
 		OrderExpr("im.position").Scan(ctx)
 	return out, wrap("db: item media", err)
+}
+
+// MediaFile is where the bytes of a media file with the given SHA-256 live
+// under the data directory: DATA/media/ab/abcdef… (the original) and, for
+// images, the same path with "-thumb.jpg" (400 px wide) and "-medium.jpg"
+// (1200 px wide) appended for the resized variants. The portal serves them
+// at /media/{id}, /media/{id}/thumb and /media/{id}/medium.
+func MediaFile(dataDir, sha256 string) string {
+	if len(sha256) < 2 {
+		return filepath.Join(dataDir, "media", "invalid")
+	}
+	return filepath.Join(dataDir, "media", sha256[:2], sha256)
 }

@@ -10,6 +10,10 @@ import (
 // pages under the language prefix p.
 func (h *Handler) accountRoutes(m *http.ServeMux, lang db.Lang, p string) {}
 
+// manageRoutes adds the pages where editors and admins create and edit
+// content under the language prefix p, and the media routes.
+func (h *Handler) manageRoutes(m *http.ServeMux, lang db.Lang, p string) {}
+
 // middleware wraps every request: sessions, CSRF protection, rate limits.
 func (h *Handler) middleware(next http.Handler) http.Handler { return next }
 

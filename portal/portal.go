@@ -75,6 +75,7 @@ func (h *Handler) routes() {
 		m.Handle("GET "+p+"/pages/{slug}", h.page(lang, h.staticPage))
 		h.sectionRoutes(m, lang, p)
 		h.accountRoutes(m, lang, p)
+		h.manageRoutes(m, lang, p)
 	}
 	// Anything else, including an unknown language prefix, is a 404 in the
 	// visitor's language.

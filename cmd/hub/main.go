@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -105,6 +106,9 @@ func newLogger(c *config, w io.Writer) *slog.Logger {
 type hub struct {
 	store   *db.Store
 	handler http.Handler
+	// background is the work that runs beside the server until shutdown
+	// (delivery workers, the listener for other processes' writes).
+	background []func(context.Context) error
 }
 
 // open checks the data directory, opens and migrates the database and seeds
@@ -156,8 +160,16 @@ func newHub(c *config, store *db.Store, log *slog.Logger) (*hub, error) {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	if err := mountFeeds(mux, c, store, log.With("component", "feeds")); err != nil {
+		return nil, err
+	}
+	fed, err := mountFederation(mux, c, store, site, log.With("component", "federation"))
+	if err != nil {
+		return nil, err
+	}
 	mux.Handle("/", site)
-	return &hub{store: store, handler: mux}, nil
+	watch := func(ctx context.Context) error { return store.WatchChanges(ctx, c.DatabaseURL, log) }
+	return &hub{store: store, handler: mux, background: []func(context.Context) error{fed, watch}}, nil
 }
 
 func serveCommand(ctx context.Context, args []string, e env) error {
@@ -201,6 +213,18 @@ func serveCommand(ctx context.Context, args []string, e env) error {
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, work := range h.background {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := work(bgCtx); err != nil {
+				log.Error("background work stopped", "err", err)
+			}
+		}()
+	}
+	defer func() { stopBackground(); wg.Wait() }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
