@@ -104,6 +104,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	v.BaseURL = h.baseURL
 	v.User = currentUser(r)
 	v.CSRF = h.csrfToken(r)
+	if v.Feeds == nil {
+		v.Feeds = defaultFeeds(v)
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("portal: render %s: %w", name, err)
