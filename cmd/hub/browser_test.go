@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/bgimigranti/hub/db"
+	"github.com/bgimigranti/hub/db/dbtest"
+)
+
+// Browser tests drive Debian's headless Chromium through the DevTools
+// protocol. They are skipped, loudly, when Chromium is not installed, unless
+// HUB_REQUIRE_CHROMIUM is set (CI sets it), in which case they fail.
+
+var chromiumOnce sync.Once
+
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("HUB_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("HUB_REQUIRE_CHROMIUM") != "" {
+		t.Fatal("Chromium is required (HUB_REQUIRE_CHROMIUM) but not installed: apt-get install chromium")
+	}
+	chromiumOnce.Do(func() {
+		fmt.Fprintln(os.Stderr, "\n*** Chromium not found: SKIPPING the browser and accessibility tests (apt-get install chromium) ***")
+	})
+	t.Skip("Chromium not installed")
+	return ""
+}
+
+// axeSource returns axe-core's script: $HUB_AXE_JS, or the copy .ci/run
+// installs under .ci/node.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	_, here, _, _ := runtime.Caller(0)
+	candidates := []string{os.Getenv("HUB_AXE_JS"), filepath.Join(filepath.Dir(here), "..", "..", ".ci", "node", "node_modules", "axe-core", "axe.min.js")}
+	for _, p := range candidates {
+		if p == "" {
+			continue
+		}
+		if b, err := os.ReadFile(p); err == nil {
+			return string(b)
+		}
+	}
+	if os.Getenv("HUB_REQUIRE_CHROMIUM") != "" {
+		t.Fatal("axe-core not found: run `npm install --prefix .ci/node axe-core@4` or set HUB_AXE_JS")
+	}
+	t.Skip("axe-core not installed: npm install --prefix .ci/node axe-core@4")
+	return ""
+}
+
+// browser starts a headless Chromium for the test and returns a context for
+// one tab.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), 2*time.Minute)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelTimeout() })
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	if _, err := chromedp.Call(tab, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
+		t.Fatalf("let axe-core run despite the page's CSP: %v", err)
+	}
+	return tab
+}
+
+// testSite builds the whole hub on a fresh SQLite data directory and serves
+// it on loopback.
+func testSite(t *testing.T) (*hub, *httptest.Server) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	vars := map[string]string{"HUB_DATA_DIR": t.TempDir(), "HUB_DATABASE_URL": dbtest.DSN(t, db.SQLite),
+		"HUB_BASE_URL": "http://" + srv.Listener.Addr().String()}
+	c, err := registerConfigFlags(newFlagSet("t", env{}), func(k string) string { return vars[k] })()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := open(context.Background(), c, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	h, err := newHub(c, store, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = h.handler
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return h, srv
+}
+
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any  `json:"target"`
+		HTML   string `json:"html"`
+	} `json:"nodes"`
+}
+
+// seriousViolations loads url, runs axe-core on it for WCAG 2.1 A/AA and
+// returns its serious and critical violations, one line each.
+func seriousViolations(t *testing.T, tab context.Context, axe, url string) []string {
+	t.Helper()
+	err := chromedp.Do(tab,
+		chromedp.Navigate(url),
+		chromedp.WaitReady(chromedp.CSS("body")),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[any](axe))
+			return err
+		}),
+	)
+	if err != nil {
+		t.Fatalf("axe on %s: %v", url, err)
+	}
+	raw, err := chromedp.Run(tab, chromedp.Evaluate[string](
+		`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}).then(r => JSON.stringify(r.violations))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe on %s: %v", url, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+		t.Fatalf("axe result for %s: %v", url, err)
+	}
+	var out []string
+	for _, v := range vs {
+		if v.Impact != "serious" && v.Impact != "critical" {
+			continue
+		}
+		var where []string
+		for i, n := range v.Nodes {
+			if i == 3 {
+				where = append(where, "…")
+				break
+			}
+			where = append(where, n.HTML)
+		}
+		out = append(out, fmt.Sprintf("%s violation %s (%s): %s", v.Impact, v.ID, v.Help, strings.Join(where, " | ")))
+	}
+	return out
+}
+
+// TestAxeCatchesViolations proves the check can fail: a page with an
+// unlabelled field and an image without alt text must be reported.
+func TestAxeCatchesViolations(t *testing.T) {
+	tab := browser(t)
+	axe := axeSource(t)
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><html><head><title>x</title></head><body><main><img src="/x.png"><input type="text"></main></body></html>`)
+	}))
+	defer bad.Close()
+	if got := seriousViolations(t, tab, axe, bad.URL); len(got) < 2 {
+		t.Errorf("axe found %d serious violations on a broken page, want at least 2 (image-alt, label): %v", len(got), got)
+	}
+}
+
+func TestPagesPassAxe(t *testing.T) {
+	tab := browser(t)
+	axe := axeSource(t)
+	_, srv := testSite(t)
+	for _, lang := range []string{"bg", "en"} {
+		for _, path := range []string{"/", "/handbooks", "/handbooks/common-cases", "/pages/about", "/no-such-page"} {
+			for _, v := range seriousViolations(t, tab, axe, srv.URL+"/"+lang+path) {
+				t.Errorf("%s: %s", "/"+lang+path, v)
+			}
+		}
+	}
+}
+
+// TestVisitorJourney: a visitor whose browser asks for English arrives at
+// "/", uses the skip link from the keyboard, switches to Bulgarian, reads a
+// handbook through the menu and its table of contents, and on the next visit
+// to "/" gets Bulgarian again (the remembered choice beats Accept-Language).
+func TestVisitorJourney(t *testing.T) {
+	tab := browser(t)
+	_, srv := testSite(t)
+	run := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(tab, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eval := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	run(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("main h1")),
+		// Keyboard: the first Tab reaches the skip link.
+		chromedp.KeyEvent("\t"))
+	if lang, focused := eval(`document.documentElement.lang`), eval(`document.activeElement.textContent`); lang != "en" || focused != "Skip to content" {
+		t.Fatalf("landing page: lang %q, first Tab focuses %q; want en (the browser's language) and the skip link", lang, focused)
+	}
+	run(chromedp.KeyEvent("\r"))
+	if got := eval(`document.activeElement.id`); got != "main" {
+		t.Errorf("Enter on the skip link focused %q, want main", got)
+	}
+	run(
+		chromedp.Click(chromedp.CSS(`nav.langs a[hreflang="bg"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+	)
+	if got := eval(`document.documentElement.lang`); got != "bg" {
+		t.Fatalf("after the language switch: lang %q", got)
+	}
+	run(
+		chromedp.Click(`//nav[@class="menu"]//a[text()="Справочници"]`),
+		chromedp.WaitVisible(chromedp.CSS(`ol.cards`)),
+		chromedp.Click(`//a[contains(., "често срещани казуси")]`),
+		chromedp.WaitVisible(chromedp.CSS(`nav.toc`)),
+	)
+	title, err := chromedp.Run(tab, chromedp.Title())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h1 != "Интеграция на имигранти – често срещани казуси" || !strings.Contains(title, "казуси") {
+		t.Errorf("after navigating: title %q, h1 %q", title, h1)
+	}
+	// The choice of English is remembered for the next visit to /.
+	run(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	if again := eval(`document.documentElement.lang`); again != "bg" {
+		t.Errorf("returning to / gave lang %q, want bg (remembered over Accept-Language)", again)
+	}
+}
