@@ -22,6 +22,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	_ "time/tzdata" // event time zones work on machines without /usr/share/zoneinfo
 
 	"github.com/bgimigranti/hub/db"
 	"github.com/bgimigranti/hub/db/markup"
