@@ -281,7 +281,12 @@ type ItemQuery struct {
 	Upcoming       bool   // events that have not ended by Now, soonest first
 	Past           bool   // events that ended before Now, latest first
 	Now            time.Time
-	Limit, Offset  int
+	// StartsFrom and StartsBefore select items (events, galleries) that
+	// start in [StartsFrom, StartsBefore); either may be zero. Unless
+	// Upcoming or Past says otherwise, such a listing is by start time,
+	// soonest first.
+	StartsFrom, StartsBefore time.Time
+	Limit, Offset            int
 }
 
 // AnyStatus in ItemQuery.Status selects items whatever their status.
@@ -298,6 +303,8 @@ func (s *Store) Items(ctx context.Context, q ItemQuery) ([]*Item, error) {
 		sel.OrderExpr("i.starts_at ASC, i.id ASC")
 	case q.Past:
 		sel.OrderExpr("i.starts_at DESC, i.id DESC")
+	case !q.StartsFrom.IsZero() || !q.StartsBefore.IsZero():
+		sel.OrderExpr("i.starts_at ASC, i.id ASC")
 	default:
 		sel.OrderExpr("i.published_at DESC, i.id DESC")
 	}
@@ -344,6 +351,12 @@ func (s *Store) itemFilter(sel *bun.SelectQuery, q ItemQuery) {
 	}
 	if q.Past {
 		sel.Where("COALESCE(i.ends_at, i.starts_at) < ?", now.UTC())
+	}
+	if !q.StartsFrom.IsZero() {
+		sel.Where("i.starts_at >= ?", q.StartsFrom.UTC())
+	}
+	if !q.StartsBefore.IsZero() {
+		sel.Where("i.starts_at < ?", q.StartsBefore.UTC())
 	}
 }
 

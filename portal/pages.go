@@ -20,7 +20,13 @@ func handbookCards(hs []*db.Handbook, lang db.Lang) []handbookCard {
 	return out
 }
 
+// home serves the home page: the latest of every section that changes, the
+// directory, the handbooks and what the project is.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
+	return h.serveCached(w, r, lang, h.renderHome)
+}
+
+func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
 	ctx := r.Context()
 	hs, err := h.store.Handbooks(ctx)
 	if err != nil {
@@ -31,15 +37,56 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, lang db.Lang) err
 		t := pick(p.Texts(), lang)
 		about = &t
 	}
+	f := h.formatter(lang)
+	latest := func(q db.ItemQuery) ([]entry, error) {
+		items, err := h.store.Items(ctx, q)
+		out := make([]entry, len(items))
+		for i, it := range items {
+			out[i] = f.entry(it)
+		}
+		return out, err
+	}
+	news, err := latest(db.ItemQuery{Kinds: []db.Kind{db.News}, Limit: 5})
+	if err != nil {
+		return err
+	}
+	events, err := latest(db.ItemQuery{Kinds: []db.Kind{db.Event}, Upcoming: true, Limit: 5})
+	if err != nil {
+		return err
+	}
+	announcements, err := latest(db.ItemQuery{Kinds: []db.Kind{db.Announcement}, Limit: 3})
+	if err != nil {
+		return err
+	}
+	services, err := latest(db.ItemQuery{Kinds: []db.Kind{db.Service}, Limit: 3})
+	if err != nil {
+		return err
+	}
+	orgs, err := h.store.CountOrganisations(ctx, db.OrgQuery{})
+	if err != nil {
+		return err
+	}
+	centres, err := h.store.CountOrganisations(ctx, db.OrgQuery{Kind: db.OrgInfoCentre})
+	if err != nil {
+		return err
+	}
 	remember(w, r, lang)
 	cat := h.cats[lang]
 	return h.render(w, r, http.StatusOK, "home", &view{
 		Lang: lang, Title: cat.T("home.title"), Description: cat.T("home.lead"), Section: "home",
-		Data: map[string]any{"Handbooks": handbookCards(hs, lang), "About": about},
+		Data: map[string]any{
+			"Handbooks": handbookCards(hs, lang), "About": about,
+			"News": news, "Events": events, "Announcements": announcements, "Services": services,
+			"Organisations": orgs, "Centres": centres,
+		},
 	})
 }
 
 func (h *Handler) handbooks(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
+	return h.serveCached(w, r, lang, h.renderHandbooks)
+}
+
+func (h *Handler) renderHandbooks(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
 	hs, err := h.store.Handbooks(r.Context())
 	if err != nil {
 		return err
@@ -67,6 +114,10 @@ func chapterLinks(hb *db.Handbook, lang db.Lang) []chapterLink {
 }
 
 func (h *Handler) handbook(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
+	return h.serveCached(w, r, lang, h.renderHandbook)
+}
+
+func (h *Handler) renderHandbook(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
 	hb, err := h.store.HandbookBySlug(r.Context(), r.PathValue("handbook"))
 	if err != nil {
 		return err
@@ -80,6 +131,10 @@ func (h *Handler) handbook(w http.ResponseWriter, r *http.Request, lang db.Lang)
 }
 
 func (h *Handler) chapter(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
+	return h.serveCached(w, r, lang, h.renderChapter)
+}
+
+func (h *Handler) renderChapter(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
 	hb, err := h.store.HandbookBySlug(r.Context(), r.PathValue("handbook"))
 	if err != nil {
 		return err
@@ -113,6 +168,10 @@ func (h *Handler) chapter(w http.ResponseWriter, r *http.Request, lang db.Lang) 
 }
 
 func (h *Handler) staticPage(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
+	return h.serveCached(w, r, lang, h.renderStaticPage)
+}
+
+func (h *Handler) renderStaticPage(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
 	p, err := h.store.Page(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		return err

@@ -30,6 +30,8 @@ type Handler struct {
 	mux     *http.ServeMux
 	handler http.Handler // mux wrapped in the middleware
 	matcher language.Matcher
+	cache   *pageCache // rendered pages for anonymous visitors (cache.go)
+	acc     *accounts  // sessions, CSRF, rate limits, editing and uploads (accounts.go)
 }
 
 // New returns the website's handler. It parses every template and catalogue
@@ -55,6 +57,7 @@ func New(cfg Config, store *db.Store, log *slog.Logger) (*Handler, error) {
 		views:   vs,
 		mux:     http.NewServeMux(),
 		matcher: language.NewMatcher(tags),
+		acc:     newAccounts(cfg, store, log),
 	}
 	h.routes()
 	h.handler = h.middleware(h.mux)

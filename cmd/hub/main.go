@@ -5,6 +5,7 @@
 //	hub migrate          apply database migrations and exit
 //	hub user create      create an account (admin, editor or member)
 //	hub org create       create a local organisation
+//	hub demo             load a labelled demo dataset
 //
 // Every command takes the configuration flags; `hub COMMAND -h` lists them.
 package main
@@ -52,6 +53,7 @@ commands:
   migrate       apply database migrations and exit
   user create   create an account: --email, --role admin|editor|member, [--org HANDLE] [--name NAME]
   org create    create a local organisation: --handle, --name-bg, --name-en, --kind, [--country, --city, --website]
+  demo          load a clearly labelled demo dataset (never loaded by default; running it twice adds nothing)
 
 Run "hub COMMAND -h" for the flags of a command.
 `
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = userCreateCommand(ctx, args, e)
 	case "org create":
 		err = orgCreateCommand(ctx, args, e)
+	case "demo":
+		err = demoCommand(ctx, args, e)
 	default:
 		fmt.Fprintf(e.stderr, "hub: unknown command %q\n\n%s", cmd, usage)
 		return 2
