@@ -191,12 +191,39 @@ func TestAxeCatchesViolations(t *testing.T) {
 	}
 }
 
+// TestPagesPassAxe runs axe-core on every kind of page a visitor meets, in
+// both languages: the home page, lists, an event and a news item, a handbook
+// with a chapter, a static page, the directory, search, the sign-in and
+// registration forms, and the 404.
 func TestPagesPassAxe(t *testing.T) {
 	tab := browser(t)
 	axe := axeSource(t)
-	_, srv := testSite(t)
+	h, srv := testSite(t)
+	ctx := context.Background()
+	org := newOrganisation(t, h.store, "ic-haskovo", "Информационен център Хасково", "Haskovo Information Centre")
+	ev := &db.Item{Kind: db.Event, Status: db.Published, OrganisationID: org.ID, StartsAt: time.Now().AddDate(0, 0, 10), TimeZone: "Europe/Sofia", PlaceName: "Читалище"}
+	ev.SetTexts(db.Text{Lang: db.BG, Title: "Семинар", Summary: "Кратко", BodyHTML: "<p>Текст</p>"}, db.Text{Lang: db.EN, Title: "Seminar", Summary: "Short", BodyHTML: "<p>Text</p>"})
+	news := &db.Item{Kind: db.News, Status: db.Published, OrganisationID: org.ID}
+	news.SetTexts(db.Text{Lang: db.BG, Title: "Новина само на български", Summary: "Резюме", BodyHTML: "<p>Текст</p>"})
+	for _, it := range []*db.Item{ev, news} {
+		if err := h.store.CreateItem(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hb, err := h.store.HandbookBySlug(ctx, "common-cases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := &db.Chapter{HandbookID: hb.ID, Slug: "first"}
+	ch.SetTexts(db.Text{Lang: db.BG, Title: "Първа глава", BodyHTML: "<h2 id=\"a\">Раздел</h2><p>Текст</p>"})
+	if err := h.store.CreateChapter(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"/", "/handbooks", "/handbooks/common-cases", "/handbooks/common-cases/first", "/pages/about",
+		"/news", "/events", "/events/" + itoa(ev.ID), "/news/" + itoa(news.ID), "/organisations", "/organisations/ic-haskovo",
+		"/search?q=семинар", "/login", "/register", "/no-such-page"}
 	for _, lang := range []string{"bg", "en"} {
-		for _, path := range []string{"/", "/handbooks", "/handbooks/common-cases", "/pages/about", "/no-such-page"} {
+		for _, path := range paths {
 			for _, v := range seriousViolations(t, tab, axe, srv.URL+"/"+lang+path) {
 				t.Errorf("%s: %s", "/"+lang+path, v)
 			}

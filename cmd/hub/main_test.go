@@ -230,3 +230,22 @@ func TestUserAndOrgCreate(t *testing.T) {
 		})
 	}
 }
+
+// TestPagesAreLight: a typical page with its stylesheet weighs under 100 KB
+// before images, and no page needs a script.
+func TestPagesAreLight(t *testing.T) {
+	_, srv := testSite(t)
+	_, css := get(t, srv.URL+"/static/style.css")
+	for _, path := range []string{"/bg/", "/en/", "/bg/news", "/bg/events", "/en/handbooks/common-cases", "/bg/organisations", "/en/login"} {
+		status, body := get(t, srv.URL+path)
+		if status != 200 {
+			t.Errorf("GET %s = %d", path, status)
+		}
+		if size := len(body) + len(css); size > 100_000 {
+			t.Errorf("%s with its CSS weighs %d bytes, want under 100 KB", path, size)
+		}
+		if strings.Contains(body, "<script") {
+			t.Errorf("%s carries a script; pages must work without JavaScript", path)
+		}
+	}
+}
