@@ -4,9 +4,11 @@
 //
 // The renderers are pure. They take plain values ([Feed], [Calendar],
 // [Outline]) and write bytes to an [io.Writer]; they read no clock, no
-// database and no configuration, and they import nothing else from this
-// module, so the same input always gives the same bytes. The HTTP handlers
-// that wrap them add Content-Type, ETag and Last-Modified. Every renderer
+// database and no configuration, and their files import nothing else from
+// this module, so the same input always gives the same bytes. The HTTP
+// [Handler] that wraps them (handler.go, build.go, cache.go) reads the
+// store, turns its items into those values and adds Content-Type, ETag,
+// Last-Modified and caching; it imports db and nothing else of the module. Every renderer
 // checks its input first and returns an error wrapping [ErrInvalid] instead
 // of writing a feed that readers would reject; in that case nothing has been
 // written to w.
@@ -78,4 +80,21 @@
 //
 // Time zones come from Go's time zone database. A host without
 // /usr/share/zoneinfo needs the program to import time/tzdata.
+//
+// # Handlers
+//
+// [New] returns the handler of every feed URL under /{lang}/feeds/ (the
+// scheme is in db/feedurl.go and docs/feeds.md): the site, each section
+// and each organisation in Atom, RSS and JSON Feed; search results; the
+// iCalendar feeds of events, for all and per organisation, and one event as
+// a file; and the OPML list of a language's feeds. A feed in one language
+// holds every published item, each in that language when it has a
+// translation and otherwise in its own, with the entry's language saying
+// so.
+//
+// The ETag of a response is computed from the store's content version, the
+// feed and this process's start, without a query, so that a request that
+// names it is answered 304 before the database is touched. Built documents
+// are kept in a cache bounded in bytes and keyed by feed; an entry is valid
+// only under the ETag it was built with, so any write makes it stale.
 package feeds

@@ -76,6 +76,7 @@ func (h *Handler) routes() {
 		m.Handle("GET "+p+"/handbooks/{handbook}", h.page(lang, h.handbook))
 		m.Handle("GET "+p+"/handbooks/{handbook}/{chapter}", h.page(lang, h.chapter))
 		m.Handle("GET "+p+"/pages/{slug}", h.page(lang, h.staticPage))
+		m.Handle("GET "+p+"/feeds", h.page(lang, h.feedList))
 		h.sectionRoutes(m, lang, p)
 		h.accountRoutes(m, lang, p)
 		h.manageRoutes(m, lang, p)

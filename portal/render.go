@@ -105,7 +105,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	v.User = currentUser(r)
 	v.CSRF = h.csrfToken(r)
 	if v.Feeds == nil {
-		v.Feeds = defaultFeeds(v)
+		v.Feeds = defaultFeeds(v, h.cats[v.Lang])
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

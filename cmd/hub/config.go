@@ -23,6 +23,7 @@ type config struct {
 	LogLevel             slog.Level
 	LogFormat            string
 	AllowPrivateNetworks bool
+	SignedFetchOnly      bool
 }
 
 // setting is one configuration value: its flag, its variable, its default and
@@ -41,6 +42,7 @@ func settings() []*setting {
 		{flag: "log-level", env: "HUB_LOG_LEVEL", def: "info", usage: "debug, info, warn or error"},
 		{flag: "log-format", env: "HUB_LOG_FORMAT", def: "text", usage: "text or json"},
 		{flag: "allow-private-networks", env: "HUB_ALLOW_PRIVATE_NETWORKS", def: "false", usage: "let federation fetch from and deliver to loopback and private addresses (local partner setups, tests)"},
+		{flag: "signed-fetch-only", env: "HUB_SIGNED_FETCH_ONLY", def: "false", usage: "answer ActivityPub GETs of actors, objects and collections only when HTTP-signed (Mastodon's secure mode)"},
 	}
 }
 
@@ -115,6 +117,11 @@ func parseConfig(v map[string]string) (*config, error) {
 		bad("HUB_ALLOW_PRIVATE_NETWORKS", "%q is not true or false", v["allow-private-networks"])
 	} else {
 		c.AllowPrivateNetworks = b
+	}
+	if b, err := strconv.ParseBool(v["signed-fetch-only"]); err != nil {
+		bad("HUB_SIGNED_FETCH_ONLY", "%q is not true or false", v["signed-fetch-only"])
+	} else {
+		c.SignedFetchOnly = b
 	}
 
 	if c.DataDir == "" {

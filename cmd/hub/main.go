@@ -6,6 +6,7 @@
 //	hub user create      create an account (admin, editor or member)
 //	hub org create       create a local organisation
 //	hub demo             load a labelled demo dataset
+//	hub partner add|remove|list   manage partner instances
 //
 // Every command takes the configuration flags; `hub COMMAND -h` lists them.
 package main
@@ -54,6 +55,9 @@ commands:
   user create   create an account: --email, --role admin|editor|member, [--org HANDLE] [--name NAME]
   org create    create a local organisation: --handle, --name-bg, --name-en, --kind, [--country, --city, --website]
   demo          load a clearly labelled demo dataset (never loaded by default; running it twice adds nothing)
+  partner add HANDLE@HOST|URL …     follow a partner instance or organisation (and be followed back)
+  partner remove HANDLE@HOST|URL …  stop following a partner
+  partner list  partners with their follow state, pending and failed deliveries, last activity
 
 Run "hub COMMAND -h" for the flags of a command.
 `
@@ -69,6 +73,9 @@ func run(ctx context.Context, args []string, e env) int {
 		if (cmd == "user" || cmd == "org") && len(args) > 0 && args[0] == "create" {
 			cmd, args = cmd+" create", args[1:]
 		}
+		if cmd == "partner" && len(args) > 0 && (args[0] == "add" || args[0] == "remove" || args[0] == "list") {
+			cmd, args = cmd+" "+args[0], args[1:]
+		}
 	}
 	var err error
 	switch cmd {
@@ -82,6 +89,12 @@ func run(ctx context.Context, args []string, e env) int {
 		err = orgCreateCommand(ctx, args, e)
 	case "demo":
 		err = demoCommand(ctx, args, e)
+	case "partner add":
+		err = partnerAddCommand(ctx, args, e)
+	case "partner remove":
+		err = partnerRemoveCommand(ctx, args, e)
+	case "partner list":
+		err = partnerListCommand(ctx, args, e)
 	default:
 		fmt.Fprintf(e.stderr, "hub: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -139,6 +152,7 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*db.Store, error) {
 		store.Close()
 		return nil, err
 	}
+
 	for _, what := range created {
 		log.Info("seeded", "what", what)
 	}
