@@ -319,6 +319,10 @@ func (h *Handler) itemPage(k db.Kind) pageFunc {
 		data := map[string]any{
 			"Entry": e, "Text": e.Text, "Images": images, "Docs": docs, "Org": h.orgBox(f, it.Organisation),
 			"Section": h.cats[lang].T(sectionKey(k)), "Updated": f.day(it.UpdatedAt),
+			"CanShare": canShareItem(currentUser(r), it),
+		}
+		if it.Kind == db.Event {
+			data["ICS"] = db.EventCalendarPath(lang, it.ID)
 		}
 		cat := h.cats[lang]
 		data["PhotosHeading"], data["DocsHeading"] = cat.T("sec.item.images"), cat.T("sec.item.attachments")

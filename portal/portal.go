@@ -80,6 +80,7 @@ func (h *Handler) routes() {
 		h.sectionRoutes(m, lang, p)
 		h.accountRoutes(m, lang, p)
 		h.manageRoutes(m, lang, p)
+		h.forumRoutes(m, lang, p)
 	}
 	// Anything else, including an unknown language prefix, is a 404 in the
 	// visitor's language.

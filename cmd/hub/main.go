@@ -152,7 +152,12 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*db.Store, error) {
 		store.Close()
 		return nil, err
 	}
-
+	forum, err := store.SeedForum(ctx)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	created = append(created, forum...)
 	for _, what := range created {
 		log.Info("seeded", "what", what)
 	}
