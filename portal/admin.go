@@ -41,6 +41,7 @@ func (h *Handler) adminRoutes(m *http.ServeMux, lang db.Lang, p string) {
 	m.Handle("POST "+p+"/admin/pages/{slug}", a(h.adminSavePage))
 	m.Handle("POST "+p+"/admin/items/{id}/hide", a(h.adminItemStatus(db.Hidden)))
 	m.Handle("POST "+p+"/admin/items/{id}/unhide", a(h.adminItemStatus(db.Published)))
+	h.fedAdminRoutes(m, lang, p)
 }
 
 // adminData is what admin.html shows; View picks the part.

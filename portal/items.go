@@ -321,6 +321,9 @@ func (h *Handler) itemPage(k db.Kind) pageFunc {
 			"Section": h.cats[lang].T(sectionKey(k)), "Updated": f.day(it.UpdatedAt),
 			"CanShare": canShareItem(currentUser(r), it),
 		}
+		if data["Replies"], err = h.replies(r, lang, it.ID); err != nil {
+			return err
+		}
 		if it.Kind == db.Event {
 			data["ICS"] = db.EventCalendarPath(lang, it.ID)
 		}
