@@ -47,6 +47,9 @@ func (h *Handler) localActor(ctx context.Context, handle string) (*db.Actor, err
 		n.URL = h.base + "/"
 	case db.ValidHandle(handle):
 		o, err := h.store.OrganisationByHandle(ctx, handle)
+		if errors.Is(err, db.ErrNotFound) {
+			return h.newCategoryActor(ctx, n)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -471,6 +474,12 @@ func (h *Handler) actorDocument(ctx context.Context, a *db.Actor) (map[string]an
 		}
 		t.primary, t.url = string(primary), h.base+db.OrganisationPath(primary, o.Handle)
 		t.extra[termOrgKind] = string(o.Kind)
+	case db.ActorGroup:
+		g := streams.NewActivityStreamsGroup()
+		b = g
+		if err := h.groupTexts(ctx, a, &t); err != nil {
+			return nil, err
+		}
 	case db.ActorPerson:
 		b = streams.NewActivityStreamsPerson()
 		t.name.set(string(db.BG), a.Name)

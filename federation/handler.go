@@ -132,6 +132,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /inbox", h.serve(h.postInbox))
 	mux.Handle("GET /items/{id}", h.negotiate(h.serve(h.getItem)))
 	mux.Handle("GET /activities/{id}", h.serve(h.getActivity))
+	mux.Handle("GET /forum/threads/{id}", h.negotiate(h.serve(h.getForumThread)))
+	mux.Handle("GET /forum/posts/{id}", h.negotiate(h.serve(h.getForumPost)))
 }
 
 // Routes returns a handler with only the federation routes, the rest going

@@ -484,6 +484,9 @@ func (h *Handler) onCreate(ctx context.Context, act *activity, sender *db.Actor)
 	if err != nil {
 		return nil, err
 	}
+	if eff, ok, err := h.forumCreate(ctx, act, obj, sender); ok {
+		return eff, err
+	}
 	return h.contentEffect(ctx, obj, sender, sender)
 }
 
@@ -598,6 +601,9 @@ func (h *Handler) onUpdate(ctx context.Context, act *activity, sender *db.Actor)
 			return h.refreshRemoteOrganisation(ctx, tx, a)
 		}, nil
 	}
+	if eff, ok, err := h.forumUpdate(ctx, act, obj, sender); ok {
+		return eff, err
+	}
 	if r, err := h.store.ReplyByURI(ctx, str(obj, "id")); err == nil {
 		if r.ActorID != sender.ID {
 			return nil, ignoref("update of another actor's reply")
@@ -625,6 +631,9 @@ func (h *Handler) onDelete(act *activity, sender *db.Actor) (effect, error) {
 			return tx.DeleteItem(ctx, it.ID)
 		}
 		if !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		if done, err := tx.DeleteRemoteForumPost(ctx, id, sender.ID); done || err != nil {
 			return err
 		}
 		_, err = tx.DeleteReply(ctx, id, sender.ID)

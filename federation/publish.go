@@ -47,20 +47,33 @@ type outgoing struct {
 
 // publish handles one outbox event.
 func (h *Handler) publish(ctx context.Context, ev *db.OutboxEvent) error {
-	var out *outgoing
-	var err error
-	if ev.Subject == "item" {
-		out, err = h.itemActivity(ctx, ev)
+	var outs []*outgoing
+	switch ev.Subject {
+	case "item":
+		out, err := h.itemActivity(ctx, ev)
 		if err != nil {
+			return err
+		}
+		if out != nil {
+			outs = append(outs, out)
+		}
+	case db.OutboxForumThread, db.OutboxForumPost:
+		var err error
+		if outs, err = h.forumActivities(ctx, ev); err != nil {
 			return err
 		}
 	}
 	return h.store.InTx(ctx, func(tx *db.Store) error {
 		took, err := tx.TakeOutboxEvent(ctx, ev.ID, h.now())
-		if err != nil || !took || out == nil {
+		if err != nil || !took {
 			return err
 		}
-		return h.storeOutgoing(ctx, tx, out)
+		for _, out := range outs {
+			if err := h.storeOutgoing(ctx, tx, out); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

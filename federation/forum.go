@@ -1,0 +1,599 @@
+package federation
+
+// Forum federation (FEP-1b12): each local forum category is a Group actor
+// at /actors/{handle}; local threads and posts are Page and Note objects at
+// /forum/threads/{id} and /forum/posts/{id}; the Group announces what it
+// accepts to its followers.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/bgimigranti/hub/db"
+	"github.com/bgimigranti/hub/db/markup"
+)
+
+// newCategoryActor creates the Group actor of a local forum category, or
+// returns db.ErrNotFound when the handle is no local category's.
+func (h *Handler) newCategoryActor(ctx context.Context, n *db.Actor) (*db.Actor, error) {
+	c, err := h.store.ForumCategoryByHandle(ctx, n.Handle)
+	if err != nil {
+		return nil, err
+	}
+	if c.Remote {
+		return nil, fmt.Errorf("federation: %s is a partner's category: %w", n.Handle, db.ErrNotFound)
+	}
+	n.Type = db.ActorGroup
+	n.URL = h.categoryPage(c.Handle)
+	if t, _, ok := c.Texts().In(db.BG); ok {
+		n.Name = t.Title
+	}
+	return h.createLocalActor(ctx, n)
+}
+
+func (h *Handler) categoryPage(handle string) string { return h.base + "/bg/forum/" + handle }
+
+// groupTexts fills what a category's Group document says.
+func (h *Handler) groupTexts(ctx context.Context, a *db.Actor, t *actorTexts) error {
+	c, err := h.store.ForumCategoryByHandle(ctx, a.Handle)
+	if err != nil {
+		return err
+	}
+	ts := c.Texts()
+	primary := db.BG
+	if !ts.Has(primary) && len(ts) > 0 {
+		primary = ts[0].Lang
+	}
+	for _, tx := range orderTexts(ts, primary) {
+		t.name.set(string(tx.Lang), tx.Title)
+		if s := strings.TrimSpace(tx.Summary); s != "" {
+			t.summary.set(string(tx.Lang), "<p>"+html.EscapeString(s)+"</p>")
+		}
+	}
+	t.primary, t.url = string(primary), h.categoryPage(c.Handle)
+	return nil
+}
+
+// threadURI and postURI are the ActivityPub ids of local threads and posts.
+func (h *Handler) threadURI(id int64) string {
+	return h.base + "/forum/threads/" + strconv.FormatInt(id, 10)
+}
+func (h *Handler) postURI(id int64) string {
+	return h.base + "/forum/posts/" + strconv.FormatInt(id, 10)
+}
+
+// localForumID returns the id in a local thread or post URI, or 0.
+func (h *Handler) localForumID(uri, kind string) int64 {
+	rest, ok := strings.CutPrefix(uri, h.base+"/forum/"+kind+"/")
+	if !ok {
+		return 0
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// forumAuthorURI returns the actor id of a post's author: a local user's
+// Person actor (created on first need) or the remote actor's id.
+func (h *Handler) forumAuthorURI(ctx context.Context, p *db.ForumPost) (string, error) {
+	if p.AuthorUserID != 0 {
+		prof, err := h.store.ForumProfile(ctx, p.AuthorUserID)
+		if err != nil {
+			return "", err
+		}
+		a, err := h.UserActor(ctx, p.AuthorUserID, prof.Handle)
+		if err != nil {
+			return "", err
+		}
+		return a.URI, nil
+	}
+	if p.AuthorActorID != 0 {
+		a, err := h.store.Actor(ctx, p.AuthorActorID)
+		if err != nil {
+			return "", err
+		}
+		return a.URI, nil
+	}
+	return "", fmt.Errorf("federation: post %d has no author: %w", p.ID, db.ErrNotFound)
+}
+
+// visibleThread returns a local, visible thread, its category's Group and
+// its opening post.
+func (h *Handler) visibleThread(ctx context.Context, id int64) (*db.ForumThread, *db.Actor, error) {
+	t, err := h.store.ForumThread(ctx, id, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if t.Hidden || t.APID != "" {
+		return nil, nil, db.ErrNotFound
+	}
+	group, err := h.localActor(ctx, t.Category)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, group, nil
+}
+
+// forumObject builds the Page of a thread (for its opening post) or the
+// Note of a reply.
+func (h *Handler) forumObject(ctx context.Context, t *db.ForumThread, group *db.Actor, p *db.ForumPost) (map[string]any, error) {
+	author, err := h.forumAuthorURI(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	thread := h.threadURI(t.ID)
+	content := newLangMap()
+	content.set(string(p.Lang), p.BodyHTML)
+	obj := map[string]any{
+		"attributedTo": author,
+		"audience":     group.URI,
+		"to":           []any{asPublic, group.URI},
+		"cc":           []any{group.Followers},
+		"context":      thread,
+		"content":      p.BodyHTML,
+		"contentMap":   content,
+		"mediaType":    "text/html",
+		"published":    p.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	if !p.EditedAt.IsZero() {
+		obj["updated"] = p.EditedAt.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	if p.ID == t.FirstPostID {
+		obj["id"], obj["type"], obj["name"] = thread, "Page", t.Title
+		obj["url"] = h.base + "/bg/forum/threads/" + strconv.FormatInt(t.ID, 10)
+		nm := newLangMap()
+		nm.set(string(t.Lang), t.Title)
+		obj["nameMap"] = nm
+		return obj, nil
+	}
+	obj["id"], obj["type"] = h.postURI(p.ID), "Note"
+	obj["url"] = h.base + "/bg/forum/posts/" + strconv.FormatInt(p.ID, 10)
+	obj["inReplyTo"] = thread
+	if p.QuoteOf != 0 && p.QuoteOf != t.FirstPostID {
+		obj["inReplyTo"] = h.postURI(p.QuoteOf)
+	}
+	return obj, nil
+}
+
+// getForumThread serves a local thread as a Page.
+func (h *Handler) getForumThread(w http.ResponseWriter, r *http.Request) error {
+	if err := h.checkFetchSignature(r); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return db.ErrNotFound
+	}
+	ctx := r.Context()
+	t, group, err := h.visibleThread(ctx, id)
+	if err != nil {
+		return h.forumGone(ctx, w, h.threadURI(id), err)
+	}
+	p, err := h.store.ForumPost(ctx, t.FirstPostID)
+	if err != nil {
+		return err
+	}
+	return h.writeForumObject(ctx, w, t, group, p)
+}
+
+// getForumPost serves a local reply as a Note (the opening post is the
+// thread's Page: redirected there).
+func (h *Handler) getForumPost(w http.ResponseWriter, r *http.Request) error {
+	if err := h.checkFetchSignature(r); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return db.ErrNotFound
+	}
+	ctx := r.Context()
+	p, err := h.store.ForumPost(ctx, id)
+	if err != nil {
+		return err
+	}
+	if p.APID != "" {
+		return db.ErrNotFound
+	}
+	t, group, err := h.visibleThread(ctx, p.ThreadID)
+	if err != nil {
+		return h.forumGone(ctx, w, h.postURI(id), err)
+	}
+	if p.ID == t.FirstPostID {
+		http.Redirect(w, r, h.threadURI(t.ID), http.StatusMovedPermanently)
+		return nil
+	}
+	return h.writeForumObject(ctx, w, t, group, p)
+}
+
+// forumGone answers 410 with the Tombstone of a deleted forum object, or
+// returns err.
+func (h *Handler) forumGone(ctx context.Context, w http.ResponseWriter, uri string, err error) error {
+	if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	ts, terr := h.store.TombstoneByURI(ctx, uri)
+	if terr != nil {
+		return err
+	}
+	return writeAS(w, http.StatusGone, h.tombstone(ts.URI, ts.FormerType, ts.DeletedAt, true))
+}
+
+func (h *Handler) writeForumObject(ctx context.Context, w http.ResponseWriter, t *db.ForumThread, group *db.Actor, p *db.ForumPost) error {
+	if p.Hidden || p.Deleted() {
+		uri := h.postURI(p.ID)
+		if p.ID == t.FirstPostID {
+			uri = h.threadURI(t.ID)
+		}
+		return h.forumGone(ctx, w, uri, db.ErrNotFound)
+	}
+	obj, err := h.forumObject(ctx, t, group, p)
+	if err != nil {
+		return err
+	}
+	obj["@context"] = ldContext()
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	return writeAS(w, http.StatusOK, obj)
+}
+
+// --- Outbound --------------------------------------------------------------
+
+// forumActivities builds what a local forum outbox event sends: for a new
+// thread or reply, the author's Create (stored, served at /activities/…,
+// delivered to nobody by itself) and the Group's Announce of it to the
+// Group's followers (FEP-1b12); for a new thread also a plain Announce of
+// the Page, which Mastodon shows as a boost. An edit of a federated post
+// is the author's Update, announced the same way; deletions are
+// forumDelete's. Pins, locks and moves send nothing.
+func (h *Handler) forumActivities(ctx context.Context, ev *db.OutboxEvent) ([]*outgoing, error) {
+	switch ev.Action {
+	case db.ActionDelete:
+		return h.forumDelete(ctx, ev)
+	case db.ActionCreate:
+	case db.ActionUpdate:
+		if ev.Subject != db.OutboxForumPost {
+			return nil, nil // pin, lock, move: nothing a peer shows
+		}
+	default:
+		return nil, nil
+	}
+	var p *db.ForumPost
+	var err error
+	if ev.Subject == db.OutboxForumThread {
+		t, terr := h.store.ForumThread(ctx, ev.SubjectID, 0)
+		if errors.Is(terr, db.ErrNotFound) {
+			return nil, nil
+		}
+		if terr != nil {
+			return nil, terr
+		}
+		p, err = h.store.ForumPost(ctx, t.FirstPostID)
+	} else {
+		p, err = h.store.ForumPost(ctx, ev.SubjectID)
+	}
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.AuthorUserID == 0 || p.Hidden || p.Deleted() {
+		return nil, nil
+	}
+	t, group, err := h.visibleThread(ctx, p.ThreadID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ev.Subject == db.OutboxForumPost && p.ID == t.FirstPostID && ev.Action == db.ActionCreate {
+		return nil, nil // the thread's own event sends it
+	}
+	obj, err := h.forumObject(ctx, t, group, p)
+	if errors.Is(err, db.ErrConflict) || errors.Is(err, db.ErrInvalid) || errors.Is(err, db.ErrNotFound) {
+		// The author has no usable actor (say, their handle is taken): the
+		// event must not block the queue.
+		h.log.Warn("forum post not federated", "post", p.ID, "err", err)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	author, err := h.store.ActorByURI(ctx, str(obj, "attributedTo"))
+	if err != nil {
+		return nil, err
+	}
+	typ := "Create"
+	if ev.Action == db.ActionUpdate {
+		typ = "Update"
+		if _, err := h.store.LastOutgoingActivity(ctx, str(obj, "id"), "Create", "Update"); errors.Is(err, db.ErrNotFound) {
+			return nil, nil // never federated
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	create := map[string]any{"@context": ldContext(), "id": h.newID(), "type": typ, "actor": author.URI,
+		"to": obj["to"], "cc": obj["cc"], "audience": group.URI, "published": obj["published"], "object": obj}
+	objectURI := str(obj, "id")
+	outs := []*outgoing{{actor: author, doc: create, typ: typ, object: objectURI, public: true,
+		also: func(ctx context.Context, tx *db.Store) error { return tx.RemoveTombstone(ctx, objectURI) }}}
+	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
+	if err != nil {
+		return nil, err
+	}
+	outs = append(outs, h.groupAnnounce(group, create, objectURI, inboxes))
+	if str(obj, "type") == "Page" && typ == "Create" {
+		outs = append(outs, h.groupAnnounce(group, objectURI, objectURI, inboxes))
+	}
+	return outs, nil
+}
+
+// forumDelete builds what the deletion of a federated local post or
+// thread sends: when its author deleted it, the author's Delete (with a
+// Tombstone) announced by the Group; when a moderator hid it, the Group's
+// own Delete (FEP-1b12 moderation). Both go to the Group's followers and
+// leave a Tombstone (410) at the object's id.
+func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgoing, error) {
+	var objectURI string
+	authorDeleted := false
+	if ev.Subject == db.OutboxForumThread {
+		objectURI = h.threadURI(ev.SubjectID)
+	} else {
+		p, err := h.store.ForumPost(ctx, ev.SubjectID)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		objectURI, authorDeleted = h.postURI(p.ID), p.Deleted() && !p.Hidden
+		if t, err := h.store.ForumThread(ctx, p.ThreadID, 0); err == nil && t.FirstPostID == p.ID {
+			objectURI = h.threadURI(t.ID)
+		}
+	}
+	last, err := h.store.LastOutgoingActivity(ctx, objectURI, "Create", "Update")
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil // never federated
+	}
+	if err != nil {
+		return nil, err
+	}
+	formerType := "Note"
+	if prev := parseRaw(last.Raw); prev != nil {
+		if t := typeOf(objOf(prev["object"])); t != "" {
+			formerType = t
+		}
+	}
+	author, err := h.store.Actor(ctx, last.LocalActorID)
+	if err != nil {
+		return nil, err
+	}
+	group := h.addressedGroup(ctx, objOf(parseRaw(last.Raw)["object"]), parseRaw(last.Raw))
+	if group == nil {
+		return nil, nil
+	}
+	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
+	if err != nil {
+		return nil, err
+	}
+	now := h.now()
+	actor := group
+	if authorDeleted {
+		actor = author
+	}
+	del := map[string]any{"@context": ldContext(), "id": h.newID(), "type": "Delete", "actor": actor.URI,
+		"to": []any{asPublic}, "cc": []any{group.URI, group.Followers}, "audience": group.URI,
+		"published": now.UTC().Format("2006-01-02T15:04:05Z"), "object": h.tombstone(objectURI, formerType, now, false)}
+	out := &outgoing{actor: actor, doc: del, typ: "Delete", object: objectURI, public: true,
+		also: func(ctx context.Context, tx *db.Store) error { return tx.AddTombstone(ctx, objectURI, formerType, now) }}
+	if !authorDeleted {
+		out.inboxes = inboxes
+		return []*outgoing{out}, nil
+	}
+	return []*outgoing{out, h.groupAnnounce(group, del, "", inboxes)}, nil
+}
+
+// groupAnnounce is the Group's Announce of object (an activity, as
+// received, or an object id) to the given inboxes.
+func (h *Handler) groupAnnounce(group *db.Actor, object any, objectURI string, inboxes []string) *outgoing {
+	if m, ok := object.(map[string]any); ok {
+		objectURI = str(m, "id")
+	}
+	doc := map[string]any{"@context": ldContext(), "id": h.newID(), "type": "Announce", "actor": group.URI,
+		"to": []any{asPublic}, "cc": []any{group.Followers}, "audience": group.URI,
+		"published": h.now().UTC().Format("2006-01-02T15:04:05Z"), "object": object}
+	return &outgoing{actor: group, doc: doc, typ: "Announce", object: objectURI, public: true, inboxes: inboxes}
+}
+
+// --- Inbound ---------------------------------------------------------------
+
+// errThreadLocked refuses a federated reply to a locked thread (403).
+var errThreadLocked = errorf(http.StatusForbidden, "this thread is locked and takes no replies", nil)
+
+// forumCreate handles a Create that is about the forum: a reply to a local
+// thread or post, or to a remote post stored in a local thread, becomes a
+// post; a Page (or Article) addressed to a local category's Group becomes
+// a thread there. ok is false when the object is not about the forum.
+func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string]any, sender *db.Actor) (eff effect, ok bool, err error) {
+	typ := typeOf(obj)
+	if typ != "Note" && typ != "Page" && typ != "Article" {
+		return nil, false, nil
+	}
+	threadID := int64(0)
+	parent := idOf(obj["inReplyTo"])
+	if parent != "" {
+		if id := h.localForumID(parent, "threads"); id > 0 {
+			threadID = id
+		} else if id := h.localForumID(parent, "posts"); id > 0 {
+			p, err := h.store.ForumPost(ctx, id)
+			if err != nil {
+				return nil, true, ignoref("reply to a forum post that is not here")
+			}
+			threadID = p.ThreadID
+		} else if id, err := h.store.ForumThreadIDByAPID(ctx, parent); err == nil {
+			threadID = id
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return nil, true, err
+		} else {
+			return nil, false, nil
+		}
+	}
+	var group *db.Actor
+	if threadID != 0 {
+		t, err := h.store.ForumThread(ctx, threadID, 0)
+		if err != nil {
+			return nil, true, ignoref("reply to a missing thread: %v", err)
+		}
+		if t.Hidden {
+			return nil, true, ignoref("reply to a hidden thread")
+		}
+		if t.Locked {
+			return nil, true, errThreadLocked
+		}
+		if group, err = h.localActor(ctx, t.Category); err != nil {
+			return nil, true, ignoref("thread %d has no local group: %v", t.ID, err)
+		}
+	} else {
+		group = h.addressedGroup(ctx, obj, act.raw)
+		if group == nil {
+			return nil, false, nil
+		}
+		if typ == "Note" {
+			return nil, true, ignoref("a Note to a category starts no thread: it needs a title (send a Page)")
+		}
+	}
+	if at := idOf(obj["attributedTo"]); at != "" && at != sender.URI {
+		return nil, true, ignoref("object attributed to %.200q, not %s", at, sender.URI)
+	}
+	if !isPublic(obj) {
+		return nil, true, ignoref("forum object %.200q is not public", str(obj, "id"))
+	}
+	r, err := h.replyFrom(obj)
+	if err != nil {
+		return nil, true, err
+	}
+	lang := db.Lang(strings.ToLower(string(r.Lang)))
+	if !db.ValidPostLang(lang) {
+		lang = "und"
+	}
+	post := &db.ForumPost{AuthorActorID: sender.ID, Lang: lang, BodyHTML: r.ContentHTML, URL: r.URL, CreatedAt: r.PublishedAt}
+	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
+	if err != nil {
+		return nil, true, err
+	}
+	raw := act.raw
+	if threadID != 0 {
+		post.ThreadID, post.APID = threadID, r.URI
+		return func(ctx context.Context, tx *db.Store) error {
+			if err := tx.CreateForumPost(ctx, post); err != nil {
+				return err
+			}
+			return h.storeOutgoing(ctx, tx, h.groupAnnounce(group, raw, "", inboxes))
+		}, true, nil
+	}
+	c, err := h.store.ForumCategoryByHandle(ctx, group.Handle)
+	if err != nil {
+		return nil, true, err
+	}
+	title := markup.Truncate(strings.TrimSpace(markup.PlainText(str(obj, "name"))), 200)
+	if title == "" {
+		if m, keys := langMapOf(obj, "name"); len(keys) > 0 {
+			title = markup.Truncate(strings.TrimSpace(markup.PlainText(m[keys[0]])), 200)
+		}
+	}
+	post.APID = r.URI // the opening post shares the Page's id: its Update and Delete find it
+	t := &db.ForumThread{CategoryID: c.ID, Title: title, APID: r.URI, URL: r.URL}
+	if ctxID := idOf(obj["context"]); ctxID != "" && ctxID != r.URI {
+		t.Context = ctxID
+	}
+	return func(ctx context.Context, tx *db.Store) error {
+		if err := tx.CreateForumThread(ctx, t, post); err != nil {
+			return err
+		}
+		if err := h.storeOutgoing(ctx, tx, h.groupAnnounce(group, raw, "", inboxes)); err != nil {
+			return err
+		}
+		return h.storeOutgoing(ctx, tx, h.groupAnnounce(group, r.URI, r.URI, inboxes))
+	}, true, nil
+}
+
+// forumUpdate handles the Update of a federated forum post by its author:
+// the new text replaces the old (marked edited), and the Group announces
+// the Update as received. ok is false when the object is no forum post.
+func (h *Handler) forumUpdate(ctx context.Context, act *activity, obj map[string]any, sender *db.Actor) (eff effect, ok bool, err error) {
+	id := str(obj, "id")
+	threadID, err := h.store.ForumThreadIDByAPID(ctx, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	t, err := h.store.ForumThread(ctx, threadID, 0)
+	if err != nil {
+		return nil, true, ignoref("update in a missing thread: %v", err)
+	}
+	if t.Locked {
+		return nil, true, errThreadLocked
+	}
+	group, err := h.localActor(ctx, t.Category)
+	if err != nil {
+		return nil, true, ignoref("thread %d has no local group: %v", t.ID, err)
+	}
+	r, err := h.replyFrom(obj)
+	if err != nil {
+		return nil, true, err
+	}
+	lang := db.Lang(strings.ToLower(string(r.Lang)))
+	if !db.ValidPostLang(lang) {
+		lang = "und"
+	}
+	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
+	if err != nil {
+		return nil, true, err
+	}
+	raw := act.raw
+	return func(ctx context.Context, tx *db.Store) error {
+		found, err := tx.UpdateRemoteForumPost(ctx, id, sender.ID, lang, r.ContentHTML)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return ignoref("update of a forum post that is not the sender's, or deleted")
+		}
+		return h.storeOutgoing(ctx, tx, h.groupAnnounce(group, raw, "", inboxes))
+	}, true, nil
+}
+
+// addressedGroup returns the local category Group an object or its
+// activity is addressed to (to, cc, audience), or nil.
+func (h *Handler) addressedGroup(ctx context.Context, obj, act map[string]any) *db.Actor {
+	var cands []string
+	for _, m := range []map[string]any{obj, act} {
+		cands = append(cands, addressedTo(m)...)
+		cands = append(cands, idsOf(m["audience"])...)
+	}
+	for _, tag := range objsOf(obj["tag"]) {
+		if typeOf(tag) == "Mention" {
+			cands = append(cands, idOf(tag["href"]))
+		}
+	}
+	for _, c := range cands {
+		handle := h.localHandle(c)
+		if handle == "" {
+			continue
+		}
+		a, err := h.localActor(ctx, handle)
+		if err == nil && a.Type == db.ActorGroup {
+			return a
+		}
+	}
+	return nil
+}
