@@ -18,6 +18,9 @@ const (
 	SearchChapter  SearchSource = "chapter"
 	SearchHandbook SearchSource = "handbook"
 	SearchPage     SearchSource = "page"
+	// SearchForumPost is a visible forum post, found by its body or, for
+	// a thread's opening post, by the thread's title.
+	SearchForumPost SearchSource = "forum_post"
 )
 
 // Limits of a search; the portal shows the same numbers.
@@ -29,7 +32,8 @@ const (
 )
 
 // SearchQuery is a full-text search over published items, handbook chapters,
-// handbook introductions and static pages, in every language.
+// handbook introductions, static pages and the forum's visible threads and
+// posts, in every language.
 type SearchQuery struct {
 	// Q is what the visitor typed. Every word of it must occur (as a word or
 	// the beginning of one), in any case; operators and punctuation are not
@@ -45,7 +49,7 @@ type SearchQuery struct {
 // SearchHit is one thing that matched, with the translation that matched.
 type SearchHit struct {
 	Source SearchSource
-	ID     int64 // of the item, chapter, handbook or page
+	ID     int64 // of the item, chapter, handbook, page or forum post
 	Kind   Kind  // items only
 	// Slug is the handbook's or the page's slug, or the chapter's, whose
 	// handbook's is HandbookSlug.
@@ -64,6 +68,8 @@ func (h *SearchHit) PagePath(lang Lang) string {
 		return fmt.Sprintf("/%s/handbooks/%s/%s", lang, h.HandbookSlug, h.Slug)
 	case SearchHandbook:
 		return fmt.Sprintf("/%s/handbooks/%s", lang, h.Slug)
+	case SearchForumPost:
+		return ForumPostPath(lang, h.ID)
 	default:
 		return fmt.Sprintf("/%s/pages/%s", lang, h.Slug)
 	}
@@ -160,14 +166,30 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, int, er
 				src.source, src.col, src.table, src.join, src.extra))
 			args = append(args, tsq, tsq)
 		}
+		parts = append(parts,
+			// A thread's title is found as its opening post.
+			`SELECT 'forum_post' AS source, fp.id AS parent_id, fp.lang, ts_rank(ft.search_tsv, to_tsquery('simple', ?)) AS score
+			FROM forum_threads ft JOIN forum_posts fp ON fp.id = ft.first_post_id
+			WHERE ft.search_tsv @@ to_tsquery('simple', ?) AND NOT ft.hidden AND NOT fp.hidden AND fp.deleted_at IS NULL`,
+			`SELECT 'forum_post' AS source, fp.id AS parent_id, fp.lang, ts_rank(fp.search_tsv, to_tsquery('simple', ?)) AS score
+			FROM forum_posts fp JOIN forum_threads ft ON ft.id = fp.thread_id
+			WHERE fp.search_tsv @@ to_tsquery('simple', ?) AND NOT fp.hidden AND fp.deleted_at IS NULL AND NOT ft.hidden`)
+		args = append(args, tsq, tsq, tsq, tsq)
 		matches = strings.Join(parts, " UNION ALL ")
 	} else {
 		// bm25 is lower for better matches; negate it so that higher is
 		// better on both engines. Titles weigh most, then summaries.
-		matches = `SELECT d.source, d.parent_id, d.lang, -bm25(search_fts, 10.0, 4.0, 1.0) AS score
+		// A thread's title (source 'forum_thread') is found as its opening
+		// post.
+		matches = `SELECT CASE WHEN fp.id IS NULL THEN d.source ELSE 'forum_post' END AS source,
+			COALESCE(fp.id, d.parent_id) AS parent_id, d.lang, -bm25(search_fts, 10.0, 4.0, 1.0) AS score
 			FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
 			LEFT JOIN items i ON d.source = 'item' AND i.id = d.parent_id
-			WHERE search_fts MATCH ? AND (d.source <> 'item' OR i.status = 'published')`
+			LEFT JOIN forum_posts fp ON fp.id = CASE d.source WHEN 'forum_post' THEN d.parent_id
+				WHEN 'forum_thread' THEN (SELECT first_post_id FROM forum_threads WHERE id = d.parent_id) END
+			LEFT JOIN forum_threads ft ON ft.id = fp.thread_id
+			WHERE search_fts MATCH ? AND (d.source <> 'item' OR i.status = 'published')
+			AND (d.source NOT IN ('forum_thread', 'forum_post') OR (NOT ft.hidden AND NOT fp.hidden AND fp.deleted_at IS NULL))`
 		args = append(args, ftsQuery(terms))
 	}
 	// One hit per thing: the translation in the page's language when it
@@ -265,6 +287,13 @@ func (s *Store) searchHits(ctx context.Context, rows []searchRow) ([]SearchHit, 
 			found[k] = &SearchHit{Source: SearchPage, ID: p.ID, Slug: p.Slug}
 			texts[k] = p.Texts()
 		}
+	}
+	if err := s.forumSearchHits(ctx, ids, func(src SearchSource, id int64, h *SearchHit, t Text) {
+		k := key{src, id}
+		found[k] = h
+		texts[k] = Texts{t}
+	}); err != nil {
+		return nil, err
 	}
 	out := make([]SearchHit, 0, len(rows))
 	for _, r := range rows {

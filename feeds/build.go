@@ -19,8 +19,14 @@ func (h *Handler) build(ctx context.Context, t target) (*cached, error) {
 		c        = &cached{contentType: contentTypes[t.format]}
 	)
 	switch t.kind {
-	case siteFeed, sectionFeed, organisationFeed, searchFeed:
-		f, err := h.itemFeed(ctx, t)
+	case siteFeed, sectionFeed, organisationFeed, searchFeed, forumCategoryFeed, forumThreadFeed:
+		var f *Feed
+		var err error
+		if t.kind == forumCategoryFeed || t.kind == forumThreadFeed {
+			f, err = h.forumFeed(ctx, t)
+		} else {
+			f, err = h.itemFeed(ctx, t)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -453,7 +459,7 @@ func eventFileName(title string, id int64) string {
 }
 
 // opml lists every feed of lang: the site's, each section's, each
-// organisation's and the calendars. Item feeds are listed once, in Atom, so
+// organisation's, each forum category's and the calendars. Item feeds are listed once, in Atom, so
 // that importing the file subscribes to each feed once; the feed list page
 // offers every format.
 func (h *Handler) opml(ctx context.Context, lang db.Lang) (string, []Outline, time.Time, error) {
@@ -494,9 +500,29 @@ func (h *Handler) opml(ctx context.Context, lang db.Lang) (string, []Outline, ti
 			modified = o.UpdatedAt
 		}
 	}
+	cats, err := h.store.ForumCategories(ctx)
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	forum := Outline{Text: m.opmlForum}
+	for _, c := range cats {
+		text, _, _ := c.Texts().In(lang)
+		name := text.Title
+		if name == "" {
+			name = c.Handle
+		}
+		forum.Children = append(forum.Children, atom(fmt.Sprintf(m.forumCategory, name),
+			db.ForumCategoryFeedPath(lang, c.Handle, db.FeedAtom), h.base+forumCategoryPath(lang, c.Handle)))
+		if c.UpdatedAt.After(modified) {
+			modified = c.UpdatedAt
+		}
+	}
 	outlines := []Outline{siteFolder, sections}
 	if len(organisations.Children) > 0 {
 		outlines = append(outlines, organisations)
+	}
+	if len(forum.Children) > 0 {
+		outlines = append(outlines, forum)
 	}
 	outlines = append(outlines, calendars)
 	return m.opmlTitle + " — " + site, outlines, modified, nil

@@ -85,8 +85,11 @@
 //
 // [New] returns the handler of every feed URL under /{lang}/feeds/ (the
 // scheme is in db/feedurl.go and docs/feeds.md): the site, each section
-// and each organisation in Atom, RSS and JSON Feed; search results; the
-// iCalendar feeds of events, for all and per organisation, and one event as
+// and each organisation in Atom, RSS and JSON Feed; search results; each
+// forum category's new threads (/feeds/forum/{category}.{ext}) and each
+// thread's new posts (/feeds/forum/threads/{id}.{ext}), never with a
+// hidden thread or a hidden or deleted post (forum.go; their paths are in
+// db/forum_search.go); the iCalendar feeds of events, for all and per organisation, and one event as
 // a file; and the OPML list of a language's feeds. A feed in one language
 // holds every published item, each in that language when it has a
 // translation and otherwise in its own, with the entry's language saying

@@ -122,19 +122,19 @@ type route struct {
 	fn   handlerFunc
 }
 
-// routes lists every URL the handler answers. Forum feeds will join here:
-// /feeds/forum/{file} for a category's new threads ({category}.{ext}) and
-// /feeds/forum/threads/{file} for a thread's posts ({id}.{ext}), each with
-// a handler that checks the URL and fills a target of a new kind (as
-// feedFile does), and a case in build whose builder turns threads or posts
-// into Entries the way itemEntries turns items. Patterns, the OPML file
-// and the portal's feed list then need their lines too.
+// routes lists every URL the handler answers. A new feed needs a route
+// here, a handler that checks the URL and fills a target of a new kind (as
+// feedFile does), and a case in build whose builder turns what it lists
+// into Entries (as itemEntries and forum.go's threadEntry do). Patterns
+// follows; the OPML file and the portal's feed list need their lines too.
 func (h *Handler) routes() []route {
 	return []route{
 		{"/feeds/{file}", h.feedFile},
 		{"/feeds/organisations/{file}", h.organisationFile},
 		{"/feeds/organisations/{handle}/{file}", h.organisationCalendar},
 		{"/feeds/events/{file}", h.eventFile},
+		{"/feeds/forum/{file}", h.forumCategoryFile},
+		{"/feeds/forum/threads/{file}", h.forumThreadFile},
 		{"/feeds.opml", h.opmlFile},
 	}
 }
@@ -285,6 +285,8 @@ const (
 	eventCalendar
 	opmlList
 	searchFeed
+	forumCategoryFeed
+	forumThreadFeed
 )
 
 // target is a feed named by a URL, checked for its shape but not yet
@@ -294,8 +296,8 @@ type target struct {
 	lang    db.Lang
 	format  fileFormat
 	section db.Kind // sectionFeed
-	handle  string  // organisationFeed, organisationCalendar
-	id      int64   // eventCalendar
+	handle  string  // organisationFeed, organisationCalendar, forumCategoryFeed
+	id      int64   // eventCalendar, forumThreadFeed
 	query   string  // searchFeed: the search terms, lower-case, space-separated
 }
 
@@ -321,6 +323,10 @@ func (t target) path() string {
 		return db.EventCalendarPath(t.lang, t.id)
 	case searchFeed:
 		return db.SearchFeedPath(t.lang, t.query, db.FeedFormat(t.format))
+	case forumCategoryFeed:
+		return db.ForumCategoryFeedPath(t.lang, t.handle, db.FeedFormat(t.format))
+	case forumThreadFeed:
+		return db.ForumThreadFeedPath(t.lang, t.id, db.FeedFormat(t.format))
 	default:
 		return db.OPMLPath(t.lang)
 	}

@@ -23,6 +23,11 @@ type messages struct {
 	notFound, queryMissing, queryTooLong, serverError string
 	// search is the title of a search feed; "%s" is the query.
 	search string
+	// forumCategory and forumThread title the forum's feeds ("%s" is the
+	// category's name or the thread's title), forumPost titles a post
+	// (its author, then the thread) and forumGone names a deleted author;
+	// opmlForum is the forum's folder of the OPML file.
+	forumCategory, forumThread, forumPost, forumGone, opmlForum string
 }
 
 var catalogue = map[db.Lang]*messages{
@@ -59,6 +64,11 @@ var catalogue = map[db.Lang]*messages{
 		queryMissing:      "Липсва текст за търсене: добавете ?q=… към адреса на емисията.\n",
 		queryTooLong:      "Текстът за търсене е твърде дълъг.\n",
 		search:            "Търсене: %s",
+		forumCategory:     "Форум: %s",
+		forumThread:       "Тема: %s",
+		forumPost:         "%s в „%s“",
+		forumGone:         "Изтрит профил",
+		opmlForum:         "Форум",
 		serverError:       "Емисията не може да бъде показана поради грешка при нас. Опитайте отново след малко.\n",
 	},
 	db.EN: {
@@ -94,6 +104,11 @@ var catalogue = map[db.Lang]*messages{
 		queryMissing:      "There is nothing to search for: add ?q=… to the feed's address.\n",
 		queryTooLong:      "The search text is too long.\n",
 		search:            "Search: %s",
+		forumCategory:     "Forum: %s",
+		forumThread:       "Thread: %s",
+		forumPost:         "%s in “%s”",
+		forumGone:         "Deleted account",
+		opmlForum:         "Forum",
 		serverError:       "The feed cannot be shown because of an error on our side. Please try again in a moment.\n",
 	},
 }

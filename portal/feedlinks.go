@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bgimigranti/hub/db"
@@ -20,7 +21,8 @@ const calendarType = "text/calendar"
 
 // defaultFeeds returns the feeds a page announces for autodiscovery when its
 // handler did not set any: first the feeds of the page itself (its
-// section's, its organisation's or its search's, in every format, and the
+// section's, its organisation's, its forum category's or thread's, or its
+// search's, in every format, and the
 // calendar of events), then the site-wide Atom feed of the page's
 // language, which every page announces. Readers that take one feed take
 // the first.
@@ -49,6 +51,27 @@ func defaultFeeds(v *view, cat catalog) []feedLink {
 		}
 		add(name, func(f db.FeedFormat) string { return db.OrganisationFeedPath(lang, handle, f) })
 		calendar(cat.T("feeds.org.calendar", name), db.OrganisationCalendarPath(lang, handle))
+	}
+	if v.Section == "forum" {
+		// A category's page announces its new threads, a thread's page
+		// its new posts: /forum/{category} and /forum/{category}/{id}.
+		parts := strings.Split(strings.TrimPrefix(path, "/forum/"), "/")
+		if !strings.HasPrefix(path, "/forum/") || parts[0] == "" || db.ForumHandleReserved(parts[0]) || strings.ContainsAny(parts[0], "?#") {
+			parts = nil
+		}
+		switch len(parts) {
+		case 1:
+			handle := parts[0]
+			name := v.Title
+			if name == "" {
+				name = handle
+			}
+			add(cat.T("feeds.forum.category", name), func(f db.FeedFormat) string { return db.ForumCategoryFeedPath(lang, handle, f) })
+		case 2:
+			if id, err := strconv.ParseInt(parts[1], 10, 64); err == nil && id > 0 {
+				add(cat.T("feeds.forum.thread", v.Title), func(f db.FeedFormat) string { return db.ForumThreadFeedPath(lang, id, f) })
+			}
+		}
 	}
 	if path == "/search" {
 		q, _ := url.ParseQuery(rawQuery)

@@ -67,6 +67,21 @@ func (h *Handler) feedList(w http.ResponseWriter, r *http.Request, lang db.Lang)
 		data.Calendars = append(data.Calendars, feedRow{Name: name, Page: page,
 			Links: calendar(db.OrganisationCalendarPath(lang, o.Handle))})
 	}
+	// The forum's categories join the sections (the feed list's template
+	// has no group of its own for them), each named as the forum's.
+	forumCats, err := h.store.ForumCategories(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, c := range forumCats {
+		name := pick(c.Texts(), lang)
+		if name.Title == "" {
+			name = named(c.Handle)
+		}
+		name.Title = cat.T("feeds.forum.category", name.Title)
+		data.Sections = append(data.Sections, feedRow{Name: name, Page: home + "/forum/" + c.Handle,
+			Links: formats(func(f db.FeedFormat) string { return db.ForumCategoryFeedPath(lang, c.Handle, f) })})
+	}
 	remember(w, r, lang)
 	return h.render(w, r, http.StatusOK, "feeds", &view{
 		Lang: lang, Title: cat.T("feeds.page.title"), Description: cat.T("feeds.page.lead"), Path: "/feeds", Section: "feeds",

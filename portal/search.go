@@ -22,8 +22,11 @@ type hitView struct {
 	Title   []segment
 	Snippet []segment
 	Lang    db.Lang // of the text that matched
-	Exact   bool    // whether that is the page's language
-	Kind    string  // what it is, in words
+	// LangName names Lang; a forum post may be in a language that is not
+	// one of the interface's.
+	LangName string
+	Exact    bool   // whether that is the page's language
+	Kind     string // what it is, in words
 }
 
 // isWordRune reports whether r belongs to a word, as db.SearchTerms splits
@@ -180,10 +183,12 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, lang db.Lang) e
 		if len(hits) == 0 && page > 1 {
 			return db.ErrNotFound
 		}
+		badge := h.forumFmt(lang).badge
 		views := make([]hitView, len(hits))
 		for i, hit := range hits {
 			tsegs, _ := highlight(hit.Text.Title, terms)
-			v := hitView{Path: hit.PagePath(lang), Title: tsegs, Snippet: snippet(hit.Text, terms), Lang: hit.Text.Lang, Exact: hit.Text.Lang == lang}
+			v := hitView{Path: hit.PagePath(lang), Title: tsegs, Snippet: snippet(hit.Text, terms), Lang: hit.Text.Lang, Exact: hit.Text.Lang == lang,
+				LangName: badge(hit.Text.Lang).Label}
 			switch hit.Source {
 			case db.SearchItem:
 				v.Kind = cat.T("sec.kind." + string(hit.Kind))

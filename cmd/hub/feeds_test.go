@@ -189,9 +189,9 @@ func TestHubServesFeeds(t *testing.T) {
 						t.Errorf("%s: no link to %s", db.FeedListPath(lang), w)
 					}
 				}
-				// 1 site + 8 sections + 1 organisation, 3 formats each; 2
-				// calendars; the OPML file.
-				if len(feeds) != 3*(1+len(db.Kinds())+1)+2+1 {
+				// 1 site + 8 sections + 1 organisation + the 4 seeded forum
+				// categories, 3 formats each; 2 calendars; the OPML file.
+				if len(feeds) != 3*(1+len(db.Kinds())+1+4)+2+1 {
 					t.Errorf("%s: %d feed links", db.FeedListPath(lang), len(feeds))
 				}
 				for _, u := range feeds {
