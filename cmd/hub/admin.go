@@ -21,6 +21,32 @@ func newFlagSet(name string, e env) *flag.FlagSet {
 	return fs
 }
 
+// command is a subcommand's flag set: the configuration flags plus its own.
+type command struct {
+	fs   *flag.FlagSet
+	load func() (*config, error)
+}
+
+// newCommand returns a command with the configuration flags registered; the
+// caller adds its own flags to fs before calling parse.
+func newCommand(name string, e env) *command {
+	fs := newFlagSet(name, e)
+	return &command{fs: fs, load: registerConfigFlags(fs, e.getenv)}
+}
+
+// parse parses the command line and loads the configuration from flags,
+// environment and defaults.
+func (cmd *command) parse(args []string) (*config, error) {
+	if err := cmd.fs.Parse(args); err != nil {
+		return nil, errUsage
+	}
+	c, err := cmd.load()
+	if err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return c, nil
+}
+
 // readPassword reads a password without echo from a terminal, or as the
 // first line of standard input when that is not a terminal (scripts:
 // `printf '%s\n' "$PW" | hub user create …`).
@@ -51,15 +77,16 @@ func readPassword(e env) (string, error) {
 }
 
 func userCreateCommand(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("user create", e)
-	load := registerConfigFlags(fs, e.getenv)
+	cmd := newCommand("user create", e)
+	fs := cmd.fs
 	email := fs.String("email", "", "e-mail address (required)")
 	role := fs.String("role", "member", "admin, editor or member")
 	orgHandle := fs.String("org", "", "handle of the organisation the user edits for (required for editors)")
 	name := fs.String("name", "", "display name (default: the part of the e-mail before @)")
 	lang := fs.String("lang", "bg", "preferred language: bg or en")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	c, err := cmd.parse(args)
+	if err != nil {
+		return err
 	}
 	if *email == "" {
 		fmt.Fprintln(e.stderr, "hub user create: --email is required")
@@ -69,10 +96,6 @@ func userCreateCommand(ctx context.Context, args []string, e env) error {
 	l, ok := db.ParseLang(*lang)
 	if !ok {
 		return fmt.Errorf("--lang %q: use bg or en", *lang)
-	}
-	c, err := load()
-	if err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	store, err := open(ctx, c, newLogger(c, io.Discard))
 	if err != nil {
@@ -106,8 +129,8 @@ func userCreateCommand(ctx context.Context, args []string, e env) error {
 }
 
 func orgCreateCommand(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("org create", e)
-	load := registerConfigFlags(fs, e.getenv)
+	cmd := newCommand("org create", e)
+	fs := cmd.fs
 	handle := fs.String("handle", "", "handle, also its fediverse name @HANDLE@host: lower-case ASCII letters, digits, - and _ (required)")
 	nameBG := fs.String("name-bg", "", "name in Bulgarian")
 	nameEN := fs.String("name-en", "", "name in English")
@@ -116,17 +139,14 @@ func orgCreateCommand(ctx context.Context, args []string, e env) error {
 	city := fs.String("city", "", "city")
 	website := fs.String("website", "", "website URL")
 	email := fs.String("email", "", "contact e-mail")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	c, err := cmd.parse(args)
+	if err != nil {
+		return err
 	}
 	if *handle == "" || (*nameBG == "" && *nameEN == "") {
 		fmt.Fprintln(e.stderr, "hub org create: --handle and at least one of --name-bg and --name-en are required")
 		fs.Usage()
 		return errUsage
-	}
-	c, err := load()
-	if err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	store, err := open(ctx, c, newLogger(c, io.Discard))
 	if err != nil {

@@ -28,14 +28,10 @@ const demoMarker = "demo-ic-haskovo"
 // events, and a seminar gallery with generated images. It is never loaded
 // unless asked for, and running it again changes nothing.
 func demoCommand(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("demo", e)
-	load := registerConfigFlags(fs, e.getenv)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	c, err := load()
+	cmd := newCommand("demo", e)
+	c, err := cmd.parse(args)
 	if err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
+		return err
 	}
 	store, err := open(ctx, c, newLogger(c, io.Discard))
 	if err != nil {

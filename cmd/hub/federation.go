@@ -63,22 +63,19 @@ func partnerRemoveCommand(ctx context.Context, args []string, e env) error {
 }
 
 func partnerCommand(ctx context.Context, name string, args []string, e env, do func(context.Context, *federation.Handler, string) ([]string, error)) error {
-	fs := newFlagSet(name, e)
-	load := registerConfigFlags(fs, e.getenv)
+	cmd := newCommand(name, e)
+	fs := cmd.fs
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: hub %s [FLAGS] HANDLE@HOST|URL…\n", name)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	c, err := cmd.parse(args)
+	if err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return errUsage
-	}
-	c, err := load()
-	if err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	log := newLogger(c, e.stderr)
 	store, err := open(ctx, c, log)
@@ -115,14 +112,10 @@ func partnerCommand(ctx context.Context, name string, args []string, e env, do f
 // partnerListCommand is `hub partner list`: what the hub follows and where
 // each follow stands, with the health of deliveries to each host.
 func partnerListCommand(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("partner list", e)
-	load := registerConfigFlags(fs, e.getenv)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	c, err := load()
+	cmd := newCommand("partner list", e)
+	c, err := cmd.parse(args)
 	if err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
+		return err
 	}
 	store, err := open(ctx, c, newLogger(c, io.Discard))
 	if err != nil {

@@ -197,14 +197,10 @@ func newHub(c *config, store *db.Store, log *slog.Logger) (*hub, error) {
 }
 
 func serveCommand(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("serve", e)
-	load := registerConfigFlags(fs, e.getenv)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	c, err := load()
+	cmd := newCommand("serve", e)
+	c, err := cmd.parse(args)
 	if err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
+		return err
 	}
 	log := newLogger(c, e.stderr)
 	store, err := open(ctx, c, log)
@@ -267,14 +263,10 @@ func serveCommand(ctx context.Context, args []string, e env) error {
 }
 
 func migrateCommand(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("migrate", e)
-	load := registerConfigFlags(fs, e.getenv)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	c, err := load()
+	cmd := newCommand("migrate", e)
+	c, err := cmd.parse(args)
 	if err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
+		return err
 	}
 	store, err := open(ctx, c, newLogger(c, e.stderr))
 	if err != nil {
