@@ -27,7 +27,7 @@ import (
 // protocol. They are skipped, loudly, when Chromium is not installed, unless
 // HUB_REQUIRE_CHROMIUM is set (CI sets it), in which case they fail.
 
-var chromiumOnce sync.Once
+var chromiumOnce, axeOnce sync.Once
 
 func chromiumPath(t *testing.T) string {
 	t.Helper()
@@ -43,7 +43,7 @@ func chromiumPath(t *testing.T) string {
 		t.Fatal("Chromium is required (HUB_REQUIRE_CHROMIUM) but not installed: apt-get install chromium")
 	}
 	chromiumOnce.Do(func() {
-		fmt.Fprintln(os.Stderr, "\n*** Chromium not found: SKIPPING the browser and accessibility tests (apt-get install chromium) ***")
+		dbtest.Warn("Chromium not found: SKIPPING the browser and accessibility tests (apt-get install chromium)")
 	})
 	t.Skip("Chromium not installed")
 	return ""
@@ -66,6 +66,9 @@ func axeSource(t *testing.T) string {
 	if os.Getenv("HUB_REQUIRE_CHROMIUM") != "" {
 		t.Fatal("axe-core not found: run `npm install --prefix .ci/node axe-core@4` or set HUB_AXE_JS")
 	}
+	axeOnce.Do(func() {
+		dbtest.Warn("axe-core not found: SKIPPING the accessibility checks (npm install --prefix .ci/node axe-core@4.14.1)")
+	})
 	t.Skip("axe-core not installed: npm install --prefix .ci/node axe-core@4")
 	return ""
 }

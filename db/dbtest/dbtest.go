@@ -45,6 +45,18 @@ func name(d db.Dialect) string {
 
 var warnOnce sync.Once
 
+// Warn says loudly that tests are being skipped: on standard error, which
+// `go test -v` shows, and on the controlling terminal when there is one,
+// because `go test ./...` hides the output of packages that pass.
+func Warn(msg string) {
+	line := "\n*** " + msg + " ***\n\n"
+	fmt.Fprint(os.Stderr, line)
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		fmt.Fprint(tty, line)
+		tty.Close()
+	}
+}
+
 // Open returns a freshly migrated, empty Store on the given engine, closed
 // (and on PostgreSQL dropped) when the test ends.
 func Open(t testing.TB, d db.Dialect) *db.Store {
@@ -77,7 +89,7 @@ func DSN(t testing.TB, d db.Dialect) string {
 			t.Fatalf("dbtest: %s is not set but HUB_REQUIRE_POSTGRES is: PostgreSQL tests must run", EnvURL)
 		}
 		warnOnce.Do(func() {
-			fmt.Fprintf(os.Stderr, "\n*** %s is not set: SKIPPING every PostgreSQL test (run `eval \"$(bash .ci/postgres start)\"` to include them) ***\n\n", EnvURL)
+			Warn(fmt.Sprintf("%s is not set: SKIPPING every PostgreSQL test (run `eval \"$(bash .ci/postgres start)\"` to include them)", EnvURL))
 		})
 		t.Skipf("PostgreSQL not configured: set %s", EnvURL)
 	}
