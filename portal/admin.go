@@ -545,7 +545,17 @@ func (h *Handler) adminSaveHandbook(w http.ResponseWriter, r *http.Request, lang
 		return err
 	}
 	path := fmt.Sprintf("/admin/handbooks/%d", hb.ID)
-	heading := pick(hb.Texts(), lang).Title
+	return h.saveTexts(w, r, lang, pick(hb.Texts(), lang).Title, path, "/admin/handbooks", func(texts []db.Text) error {
+		hb.SetTexts(texts...)
+		return h.store.UpdateHandbook(r.Context(), hb)
+	})
+}
+
+// saveTexts takes the side-by-side translations form of the thing at path
+// (a handbook's introduction, a static page): it shows the preview, or the
+// form again with its errors, or saves the texts with save and returns to
+// back with a "saved" message.
+func (h *Handler) saveTexts(w http.ResponseWriter, r *http.Request, lang db.Lang, heading, path, back string, save func([]db.Text) error) error {
 	f := formFrom(r, h.cats[lang], allTextFields()...)
 	texts, err := f.texts(h.acc.md, lang, chapterLimits)
 	if err != nil {
@@ -557,12 +567,11 @@ func (h *Handler) adminSaveHandbook(w http.ResponseWriter, r *http.Request, lang
 	if !f.OK() {
 		return h.showTexts(w, r, lang, http.StatusUnprocessableEntity, heading, path, false, f, false)
 	}
-	hb.SetTexts(texts...)
-	if err := h.store.UpdateHandbook(r.Context(), hb); err != nil {
+	if err := save(texts); err != nil {
 		return err
 	}
 	h.flash(r.Context(), "admin.saved")
-	http.Redirect(w, r, "/"+string(lang)+"/admin/handbooks", http.StatusSeeOther)
+	http.Redirect(w, r, "/"+string(lang)+back, http.StatusSeeOther)
 	return nil
 }
 
@@ -714,25 +723,10 @@ func (h *Handler) adminSavePage(w http.ResponseWriter, r *http.Request, lang db.
 	if err != nil {
 		return err
 	}
-	heading, path := pick(p.Texts(), lang).Title, "/admin/pages/"+p.Slug
-	f := formFrom(r, h.cats[lang], allTextFields()...)
-	texts, err := f.texts(h.acc.md, lang, chapterLimits)
-	if err != nil {
-		return err
-	}
-	if r.PostForm.Get("action") == "preview" {
-		return h.showTexts(w, r, lang, http.StatusOK, heading, path, false, f, true)
-	}
-	if !f.OK() {
-		return h.showTexts(w, r, lang, http.StatusUnprocessableEntity, heading, path, false, f, false)
-	}
-	p.SetTexts(texts...)
-	if err := h.store.SavePage(r.Context(), p); err != nil {
-		return err
-	}
-	h.flash(r.Context(), "admin.saved")
-	http.Redirect(w, r, "/"+string(lang)+"/admin/pages", http.StatusSeeOther)
-	return nil
+	return h.saveTexts(w, r, lang, pick(p.Texts(), lang).Title, "/admin/pages/"+p.Slug, "/admin/pages", func(texts []db.Text) error {
+		p.SetTexts(texts...)
+		return h.store.SavePage(r.Context(), p)
+	})
 }
 
 // Items.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -105,10 +106,22 @@ func browser(t *testing.T) context.Context {
 // it on loopback.
 func testSite(t *testing.T) (*hub, *httptest.Server) {
 	t.Helper()
+	srv, h, _ := startHub(t, nil)
+	return h, srv
+}
+
+// startHub builds the whole hub on a fresh SQLite data directory, with the
+// extra settings given, serves it on loopback and returns the settings it
+// used (so that commands can run against the same data).
+func startHub(t *testing.T, extra map[string]string) (*httptest.Server, *hub, map[string]string) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	vars := map[string]string{"HUB_DATA_DIR": t.TempDir(), "HUB_DATABASE_URL": dbtest.DSN(t, db.SQLite),
 		"HUB_BASE_URL": "http://" + srv.Listener.Addr().String()}
-	c, err := registerConfigFlags(newFlagSet("t", env{}), func(k string) string { return vars[k] })()
+	for k, v := range extra {
+		vars[k] = v
+	}
+	c, err := registerConfigFlags(newFlagSet("t", env{stderr: io.Discard}), func(k string) string { return vars[k] })()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +137,7 @@ func testSite(t *testing.T) (*hub, *httptest.Server) {
 	srv.Config.Handler = h.handler
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return h, srv
+	return srv, h, vars
 }
 
 type axeViolation struct {

@@ -4,44 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bgimigranti/hub/db"
-	"github.com/bgimigranti/hub/db/dbtest"
 )
 
-// startHub builds the real hub (portal, feeds, federation on one mux) on a
-// fresh SQLite database and serves it on loopback, with HUB_BASE_URL the
-// server's own URL. It returns the server, the hub and its variables.
-func startHub(t *testing.T) (*httptest.Server, *hub, map[string]string) {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	vars := map[string]string{"HUB_DATA_DIR": t.TempDir(), "HUB_DATABASE_URL": dbtest.DSN(t, db.SQLite),
-		"HUB_BASE_URL": base, "HUB_ALLOW_PRIVATE_NETWORKS": "true"}
-	c, err := registerConfigFlags(newFlagSet("t", env{stderr: io.Discard}), func(k string) string { return vars[k] })()
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := open(context.Background(), c, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	h, err := newHub(c, store, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = h.handler
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv, h, vars
-}
+// private lets two hubs on loopback federate with each other.
+var private = map[string]string{"HUB_ALLOW_PRIVATE_NETWORKS": "true"}
 
 func createOrg(t *testing.T, store *db.Store, handle string) {
 	t.Helper()
@@ -56,7 +28,7 @@ func createOrg(t *testing.T, store *db.Store, handle string) {
 // discovery, the actor as ActivityStreams, and the same URL sent to the
 // portal's page for a browser.
 func TestFederationMounted(t *testing.T) {
-	srv, h, _ := startHub(t)
+	srv, h, _ := startHub(t, private)
 	createOrg(t, h.store, "ngo-plovdiv")
 	host := strings.TrimPrefix(srv.URL, "http://")
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -96,9 +68,9 @@ func TestFederationMounted(t *testing.T) {
 // partner's worker accepts; `hub partner list` shows the follow accepted;
 // `hub partner remove` ends it.
 func TestPartnerCommands(t *testing.T) {
-	partnerSrv, partner, _ := startHub(t)
+	partnerSrv, partner, _ := startHub(t, private)
 	createOrg(t, partner.store, "ic-stara-zagora")
-	_, local, vars := startHub(t)
+	_, local, vars := startHub(t, private)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})
