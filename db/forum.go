@@ -150,6 +150,40 @@ func (s *Store) UpdateForumCategory(ctx context.Context, c *ForumCategory) error
 	}))
 }
 
+// DeleteForumCategory deletes a local category that has no threads, not
+// even hidden ones, and that the fediverse has never seen as a Group
+// actor (whose followers would be left with a dangling address). Otherwise
+// it returns ErrConflict and deletes nothing.
+func (s *Store) DeleteForumCategory(ctx context.Context, id int64) error {
+	const op = "db: delete forum category"
+	return wrap(op, s.InTx(ctx, func(tx *Store) error {
+		c := new(ForumCategory)
+		if err := tx.w.NewSelect().Model(c).Where("fc.id = ?", id).Scan(ctx); err != nil {
+			return err
+		}
+		if c.Remote {
+			return fmt.Errorf("%w: category %q is a partner's", ErrConflict, c.Handle)
+		}
+		var n int
+		err := tx.w.NewRaw(`
+			SELECT (SELECT COUNT(*) FROM forum_threads WHERE category_id = ?0)
+			     + (SELECT COUNT(*) FROM actors WHERE actors.local AND handle = ?1)`,
+			c.ID, c.Handle).Scan(ctx, &n)
+		if err != nil {
+			return err
+		}
+		if n > 0 || c.ActorID != 0 {
+			return fmt.Errorf("%w: category %q has threads or a fediverse actor", ErrConflict, c.Handle)
+		}
+		tx.touched(ctx)
+		if _, err := tx.w.NewDelete().Model((*ForumCategoryTranslation)(nil)).Where("category_id = ?", c.ID).Exec(ctx); err != nil {
+			return err
+		}
+		res, err := tx.w.NewDelete().Model((*ForumCategory)(nil)).Where("id = ?", c.ID).Exec(ctx)
+		return affected(res, err)
+	}))
+}
+
 func (s *Store) replaceCategoryTexts(ctx context.Context, c *ForumCategory) error {
 	s.touched(ctx)
 	if _, err := s.w.NewDelete().Model((*ForumCategoryTranslation)(nil)).Where("category_id = ?", c.ID).Exec(ctx); err != nil {

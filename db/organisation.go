@@ -132,7 +132,10 @@ func validTexts(ts Texts) error {
 	return nil
 }
 
-// CreateOrganisation stores o with its translations and sets o.ID.
+// CreateOrganisation stores o with its translations and sets o.ID. A
+// local organisation's handle shares the one namespace of local actors, so
+// it may not be a forum category's or a member's forum handle: that is
+// ErrConflict.
 func (s *Store) CreateOrganisation(ctx context.Context, o *Organisation) error {
 	const op = "db: create organisation"
 	if err := o.validate(); err != nil {
@@ -141,6 +144,11 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *Organisation) error {
 	now := s.utcNow()
 	o.CreatedAt, o.UpdatedAt = now, now
 	return wrap(op, s.InTx(ctx, func(tx *Store) error {
+		if !o.Remote {
+			if err := tx.handleFree(ctx, o.Handle, 0); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.w.NewInsert().Model(o).Returning("id").Exec(ctx); err != nil {
 			return err
 		}

@@ -67,6 +67,7 @@ func (h *Handler) forumRoutes(m *http.ServeMux, lang db.Lang, p string) {
 		m.Handle("GET /forum/threads/{id}", h.page("", h.forumThreadLink))
 		m.Handle("GET /forum/users/{handle}", h.page("", h.forumMemberLink))
 	}
+	h.forumCategoryRoutes(m, lang, p)
 }
 
 // canModerate reports whether u moderates the forum: admins do, everywhere.
