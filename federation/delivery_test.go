@@ -36,6 +36,13 @@ func newSink(t testing.TB) *sink {
 	return s
 }
 
+// setBehave changes how the sink answers; requests may be in flight.
+func (s *sink) setBehave(b func(host string, attempt int) (status int, retryAfter string, delay time.Duration)) {
+	s.mu.Lock()
+	s.behave = b
+	s.mu.Unlock()
+}
+
 func (s *sink) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	var doc struct {
@@ -283,7 +290,7 @@ func TestDeliveryRetriesUntilRecovery(t *testing.T) {
 			}
 		}
 		mu.Lock()
-		s.behave = nil
+		s.setBehave(nil)
 		mu.Unlock()
 		hub.drain()
 		checkExactlyOnce(t, hub.store, s, 12)
@@ -307,7 +314,7 @@ func TestDeliveryWorkerKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		addFollowers(t, store, a, 20, 1, true)
-		s.behave = func(string, int) (int, string, time.Duration) { return http.StatusAccepted, "", time.Minute }
+		s.setBehave(func(string, int) (int, string, time.Duration) { return http.StatusAccepted, "", time.Minute })
 		first.item(org, db.News, "Новина")
 
 		runCtx, stop := context.WithCancel(ctx)
@@ -344,7 +351,7 @@ func TestDeliveryWorkerKilled(t *testing.T) {
 		if err != nil || len(dead) != 20 {
 			t.Fatalf("claim as the dead worker: %d, %v", len(dead), err)
 		}
-		s.behave = nil
+		s.setBehave(nil)
 		second := newTestHubOn(t, store, clock, opts)
 		second.drain()
 		if n := len(s.counts()); n != 0 {
