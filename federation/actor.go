@@ -455,6 +455,7 @@ func (h *Handler) actorDocument(ctx context.Context, a *db.Actor) (map[string]an
 		}
 		t.primary, t.url = string(db.BG), h.base+"/"
 		t.extra[termOrganisations] = a.URI + "/organisations"
+		t.extra[termCategories] = a.URI + "/categories"
 	case db.ActorOrganization:
 		b = streams.NewActivityStreamsOrganization()
 		o, err := h.store.Organisation(ctx, a.OrganisationID)
@@ -624,8 +625,22 @@ func (h *Handler) remoteOrganisation(ctx context.Context, tx *db.Store, a *db.Ac
 }
 
 // refreshRemoteOrganisation updates the directory entry of an actor after
-// an Update of the actor.
+// an Update of the actor, or, for a partner's Group, its forum category.
 func (h *Handler) refreshRemoteOrganisation(ctx context.Context, tx *db.Store, a *db.Actor) error {
+	if a.Type == db.ActorGroup {
+		// A partner's forum category: its names and description.
+		stored, err := tx.ActorByURI(ctx, a.URI)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ForumCategoryByActor(ctx, stored.ID); errors.Is(err, db.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		_, err = h.remoteCategory(ctx, tx, stored)
+		return err
+	}
 	o, err := tx.OrganisationByActor(ctx, a.URI)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil

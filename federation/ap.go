@@ -32,6 +32,7 @@ const Namespace = "https://github.com/bgimigranti/hub/blob/main/FEDERATION.md#"
 const (
 	termSection       = "hub:section"
 	termOrganisations = "hub:organisations"
+	termCategories    = "hub:forumCategories"
 	termOrgKind       = "hub:organisationKind"
 	termTimeZone      = "hub:timeZone"
 	termAllDay        = "hub:allDay"
@@ -57,6 +58,7 @@ func ldContext() []any {
 			"streetAddress":             "schema:streetAddress",
 			"hub":                       Namespace,
 			termOrganisations:           map[string]any{"@type": "@id"},
+			termCategories:              map[string]any{"@type": "@id"},
 		},
 	}
 }

@@ -51,9 +51,11 @@ func (h *Handler) resolve(ctx context.Context, target string) (string, error) {
 
 // Follow makes the hub's actor follow target (see resolve for the forms
 // it takes): it fetches and stores the actor, adds it to the directory as
-// a partner organisation, and queues a Follow. When the actor is the
-// instance actor of a partner running this software, the hub follows each
-// of the partner's organisations (hub:organisations) too. It returns the
+// a partner organisation (or, for a Group, to the forum as a partner's
+// category), and queues a Follow. When the actor is the instance actor of
+// a partner running this software, the hub follows each of the partner's
+// organisations (hub:organisations) and forum categories
+// (hub:forumCategories) too. It returns the
 // ids of the actors it now follows (pending until they accept).
 func (h *Handler) Follow(ctx context.Context, target string) ([]string, error) {
 	id, err := h.resolve(ctx, target)
@@ -80,28 +82,54 @@ func (h *Handler) Follow(ctx context.Context, target string) ([]string, error) {
 	if err := h.followActor(ctx, a); err != nil {
 		return nil, err
 	}
+	if a.Type == db.ActorGroup {
+		h.backfillGroup(ctx, a)
+	}
 	followed := []string{a.URI}
-	if orgs := idOf(doc[termOrganisations]); orgs != "" && a.Type == db.ActorApplication {
-		members, err := h.collectionItems(ctx, orgs, maxPartnerActors)
-		if err != nil {
-			h.log.Warn("partner organisations", "collection", orgs, "err", err)
-		}
-		for _, m := range members {
-			if hostOf(m) != hostOf(a.URI) {
-				continue
-			}
-			ma, err := h.remoteActorFresh(ctx, m)
+	if a.Type == db.ActorApplication {
+		for _, c := range []struct {
+			term  string
+			limit int
+		}{{termOrganisations, maxPartnerActors}, {termCategories, maxPartnerCategories}} {
+			more, err := h.followMembers(ctx, a, idOf(doc[c.term]), c.limit)
+			followed = append(followed, more...)
 			if err != nil {
-				h.log.Warn("partner organisation", "actor", m, "err", err)
-				continue
-			}
-			if err := h.followActor(ctx, ma); err != nil {
 				return followed, err
 			}
-			followed = append(followed, ma.URI)
 		}
 	}
 	h.Wake()
+	return followed, nil
+}
+
+// followMembers follows the actors in a partner instance's collection (its
+// organisations, its forum categories) that are on its own host.
+func (h *Handler) followMembers(ctx context.Context, instance *db.Actor, collection string, limit int) ([]string, error) {
+	if collection == "" {
+		return nil, nil
+	}
+	members, err := h.collectionItems(ctx, collection, limit)
+	if err != nil {
+		h.log.Warn("partner collection", "collection", collection, "err", err)
+	}
+	var followed []string
+	for _, m := range members {
+		if hostOf(m) != hostOf(instance.URI) {
+			continue
+		}
+		ma, err := h.remoteActorFresh(ctx, m)
+		if err != nil {
+			h.log.Warn("partner actor", "actor", m, "err", err)
+			continue
+		}
+		if err := h.followActor(ctx, ma); err != nil {
+			return followed, err
+		}
+		if ma.Type == db.ActorGroup {
+			h.backfillGroup(ctx, ma)
+		}
+		followed = append(followed, ma.URI)
+	}
 	return followed, nil
 }
 
@@ -144,7 +172,12 @@ func (h *Handler) followActor(ctx context.Context, a *db.Actor) error {
 	}
 	defer h.forget(a)
 	return h.store.InTx(ctx, func(tx *db.Store) error {
-		if _, err := h.remoteOrganisation(ctx, tx, a); err != nil {
+		if a.Type == db.ActorGroup {
+			// A forum category (a partner's, or a Lemmy community).
+			if _, err := h.remoteCategory(ctx, tx, a); err != nil {
+				return err
+			}
+		} else if _, err := h.remoteOrganisation(ctx, tx, a); err != nil {
 			return err
 		}
 		if _, err := tx.SaveFollow(ctx, hub.ID, a.ID, followID, db.FollowPending); err != nil {

@@ -104,21 +104,50 @@ func (h *Handler) forumAuthorURI(ctx context.Context, p *db.ForumPost) (string, 
 	return "", fmt.Errorf("federation: post %d has no author: %w", p.ID, db.ErrNotFound)
 }
 
-// visibleThread returns a local, visible thread, its category's Group and
-// its opening post.
-func (h *Handler) visibleThread(ctx context.Context, id int64) (*db.ForumThread, *db.Actor, error) {
+// visibleThread returns a visible thread and its category's Group: a
+// local thread, or (with partner) a partner's thread, whose Group is
+// remote.
+func (h *Handler) visibleThread(ctx context.Context, id int64, partner bool) (*db.ForumThread, *db.Actor, error) {
 	t, err := h.store.ForumThread(ctx, id, 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	if t.Hidden || t.APID != "" {
+	if t.Hidden || (t.APID != "" && !partner) {
 		return nil, nil, db.ErrNotFound
 	}
-	group, err := h.localActor(ctx, t.Category)
+	group, err := h.threadGroup(ctx, t)
 	if err != nil {
 		return nil, nil, err
 	}
+	if !group.Local && !partner {
+		return nil, nil, db.ErrNotFound
+	}
 	return t, group, nil
+}
+
+// threadGroup returns the Group of a thread's category: the local
+// category's, or the partner's the hub follows.
+func (h *Handler) threadGroup(ctx context.Context, t *db.ForumThread) (*db.Actor, error) {
+	if !strings.Contains(t.Category, "@") {
+		return h.localActor(ctx, t.Category)
+	}
+	c, err := h.store.ForumCategory(ctx, t.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	if c.ActorID == 0 {
+		return nil, fmt.Errorf("federation: partner category %s has no Group: %w", c.Handle, db.ErrNotFound)
+	}
+	return h.store.Actor(ctx, c.ActorID)
+}
+
+// threadID is a thread's ActivityPub id: its own for a local thread, its
+// origin's for a partner's.
+func (h *Handler) threadID(t *db.ForumThread) string {
+	if t.APID != "" {
+		return t.APID
+	}
+	return h.threadURI(t.ID)
 }
 
 // forumObject builds the Page of a thread (for its opening post) or the
@@ -128,7 +157,11 @@ func (h *Handler) forumObject(ctx context.Context, t *db.ForumThread, group *db.
 	if err != nil {
 		return nil, err
 	}
-	thread := h.threadURI(t.ID)
+	thread := h.threadID(t)
+	threadContext := thread
+	if t.Context != "" {
+		threadContext = t.Context
+	}
 	content := newLangMap()
 	content.set(string(p.Lang), p.BodyHTML)
 	obj := map[string]any{
@@ -136,12 +169,13 @@ func (h *Handler) forumObject(ctx context.Context, t *db.ForumThread, group *db.
 		"audience":     group.URI,
 		"to":           []any{asPublic, group.URI},
 		"cc":           []any{group.Followers},
-		"context":      thread,
+		"context":      threadContext,
 		"content":      p.BodyHTML,
 		"contentMap":   content,
 		"mediaType":    "text/html",
 		"published":    p.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
 	}
+	h.addMentionTags(ctx, p, obj)
 	if !p.EditedAt.IsZero() {
 		obj["updated"] = p.EditedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}
@@ -158,6 +192,9 @@ func (h *Handler) forumObject(ctx context.Context, t *db.ForumThread, group *db.
 	obj["inReplyTo"] = thread
 	if p.QuoteOf != 0 && p.QuoteOf != t.FirstPostID {
 		obj["inReplyTo"] = h.postURI(p.QuoteOf)
+		if q, err := h.store.ForumPost(ctx, p.QuoteOf); err == nil && q.APID != "" {
+			obj["inReplyTo"] = q.APID
+		}
 	}
 	return obj, nil
 }
@@ -172,7 +209,7 @@ func (h *Handler) getForumThread(w http.ResponseWriter, r *http.Request) error {
 		return db.ErrNotFound
 	}
 	ctx := r.Context()
-	t, group, err := h.visibleThread(ctx, id)
+	t, group, err := h.visibleThread(ctx, id, false)
 	if err != nil {
 		return h.forumGone(ctx, w, h.threadURI(id), err)
 	}
@@ -201,7 +238,7 @@ func (h *Handler) getForumPost(w http.ResponseWriter, r *http.Request) error {
 	if p.APID != "" {
 		return db.ErrNotFound
 	}
-	t, group, err := h.visibleThread(ctx, p.ThreadID)
+	t, group, err := h.visibleThread(ctx, p.ThreadID, true)
 	if err != nil {
 		return h.forumGone(ctx, w, h.postURI(id), err)
 	}
@@ -258,7 +295,7 @@ func (h *Handler) forumActivities(ctx context.Context, ev *db.OutboxEvent) ([]*o
 	case db.ActionCreate:
 	case db.ActionUpdate:
 		if ev.Subject != db.OutboxForumPost {
-			return nil, nil // pin, lock, move: nothing a peer shows
+			return h.forumThreadChanged(ctx, ev) // pin (nothing), lock, move
 		}
 	default:
 		return nil, nil
@@ -286,7 +323,7 @@ func (h *Handler) forumActivities(ctx context.Context, ev *db.OutboxEvent) ([]*o
 	if p.AuthorUserID == 0 || p.Hidden || p.Deleted() {
 		return nil, nil
 	}
-	t, group, err := h.visibleThread(ctx, p.ThreadID)
+	t, group, err := h.visibleThread(ctx, p.ThreadID, true)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, nil
 	}
@@ -324,6 +361,14 @@ func (h *Handler) forumActivities(ctx context.Context, ev *db.OutboxEvent) ([]*o
 	objectURI := str(obj, "id")
 	outs := []*outgoing{{actor: author, doc: create, typ: typ, object: objectURI, public: true,
 		also: func(ctx context.Context, tx *db.Store) error { return tx.RemoveTombstone(ctx, objectURI) }}}
+	// The author's activity itself goes to the accounts the post mentions.
+	outs[0].inboxes = h.mentionInboxes(ctx, obj)
+	if !group.Local {
+		// A reply in a partner's thread goes to the partner's Group, which
+		// announces it to its followers, this hub among them (FEP-1b12).
+		outs[0].inboxes = union([]string{groupInbox(group)}, outs[0].inboxes)
+		return outs, nil
+	}
 	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
 	if err != nil {
 		return nil, err
@@ -335,16 +380,26 @@ func (h *Handler) forumActivities(ctx context.Context, ev *db.OutboxEvent) ([]*o
 	return outs, nil
 }
 
-// forumDelete builds what the deletion of a federated local post or
-// thread sends: when its author deleted it, the author's Delete (with a
-// Tombstone) announced by the Group; when a moderator hid it, the Group's
-// own Delete (FEP-1b12 moderation). Both go to the Group's followers and
-// leave a Tombstone (410) at the object's id.
+// forumDelete builds what the deletion of a federated forum post or
+// thread sends: when its author here deleted it, the author's Delete (with
+// a Tombstone), announced by the local Group or sent to the partner's;
+// when a moderator hid it in a local category, the Group's own Delete
+// (FEP-1b12 moderation), also for posts and threads that came from
+// elsewhere. Local objects leave a Tombstone (410) at their id. A
+// moderator's hide in a partner's thread stays here: the partner's
+// moderators own it.
 func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgoing, error) {
+	var t *db.ForumThread
 	var objectURI string
-	authorDeleted := false
+	authorDeleted, remoteObject := false, false
 	if ev.Subject == db.OutboxForumThread {
-		objectURI = h.threadURI(ev.SubjectID)
+		var err error
+		if t, err = h.store.ForumThread(ctx, ev.SubjectID, 0); errors.Is(err, db.ErrNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		objectURI, remoteObject = h.threadID(t), t.APID != ""
 	} else {
 		p, err := h.store.ForumPost(ctx, ev.SubjectID)
 		if errors.Is(err, db.ErrNotFound) {
@@ -353,10 +408,31 @@ func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgo
 		if err != nil {
 			return nil, err
 		}
-		objectURI, authorDeleted = h.postURI(p.ID), p.Deleted() && !p.Hidden
-		if t, err := h.store.ForumThread(ctx, p.ThreadID, 0); err == nil && t.FirstPostID == p.ID {
+		if t, err = h.store.ForumThread(ctx, p.ThreadID, 0); errors.Is(err, db.ErrNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		objectURI, authorDeleted, remoteObject = h.postURI(p.ID), p.Deleted() && !p.Hidden, p.APID != ""
+		switch {
+		case p.APID != "":
+			objectURI = p.APID
+		case t.FirstPostID == p.ID:
 			objectURI = h.threadURI(t.ID)
 		}
+	}
+	group, err := h.threadGroup(ctx, t)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if remoteObject {
+		if !group.Local {
+			return nil, nil
+		}
+		return h.groupModerationDelete(ctx, group, objectURI, "Note")
 	}
 	last, err := h.store.LastOutgoingActivity(ctx, objectURI, "Create", "Update")
 	if errors.Is(err, db.ErrNotFound) {
@@ -375,13 +451,8 @@ func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgo
 	if err != nil {
 		return nil, err
 	}
-	group := h.addressedGroup(ctx, objOf(parseRaw(last.Raw)["object"]), parseRaw(last.Raw))
-	if group == nil {
+	if !group.Local && !authorDeleted {
 		return nil, nil
-	}
-	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
-	if err != nil {
-		return nil, err
 	}
 	now := h.now()
 	actor := group
@@ -393,11 +464,34 @@ func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgo
 		"published": now.UTC().Format("2006-01-02T15:04:05Z"), "object": h.tombstone(objectURI, formerType, now, false)}
 	out := &outgoing{actor: actor, doc: del, typ: "Delete", object: objectURI, public: true,
 		also: func(ctx context.Context, tx *db.Store) error { return tx.AddTombstone(ctx, objectURI, formerType, now) }}
+	if !group.Local {
+		out.inboxes = []string{groupInbox(group)}
+		return []*outgoing{out}, nil
+	}
+	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
+	if err != nil {
+		return nil, err
+	}
 	if !authorDeleted {
 		out.inboxes = inboxes
 		return []*outgoing{out}, nil
 	}
 	return []*outgoing{out, h.groupAnnounce(group, del, "", inboxes)}, nil
+}
+
+// groupModerationDelete is a local Group's Delete of a post or thread that
+// came from elsewhere, hidden by a moderator here, to the Group's
+// followers.
+func (h *Handler) groupModerationDelete(ctx context.Context, group *db.Actor, objectURI, formerType string) ([]*outgoing, error) {
+	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
+	if err != nil {
+		return nil, err
+	}
+	now := h.now()
+	del := map[string]any{"@context": ldContext(), "id": h.newID(), "type": "Delete", "actor": group.URI,
+		"to": []any{asPublic}, "cc": []any{group.Followers}, "audience": group.URI,
+		"published": now.UTC().Format("2006-01-02T15:04:05Z"), "object": h.tombstone(objectURI, formerType, now, false)}
+	return []*outgoing{{actor: group, doc: del, typ: "Delete", object: objectURI, public: true, inboxes: inboxes}}, nil
 }
 
 // groupAnnounce is the Group's Announce of object (an activity, as
@@ -426,7 +520,7 @@ func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string
 	if typ != "Note" && typ != "Page" && typ != "Article" {
 		return nil, false, nil
 	}
-	threadID := int64(0)
+	threadID, quote := int64(0), int64(0) // quote: the post answered, shown quoted
 	parent := idOf(obj["inReplyTo"])
 	if parent != "" {
 		if id := h.localForumID(parent, "threads"); id > 0 {
@@ -436,9 +530,12 @@ func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string
 			if err != nil {
 				return nil, true, ignoref("reply to a forum post that is not here")
 			}
-			threadID = p.ThreadID
+			threadID, quote = p.ThreadID, p.ID
 		} else if id, err := h.store.ForumThreadIDByAPID(ctx, parent); err == nil {
 			threadID = id
+			if o, err := h.store.ForumObjectByAPID(ctx, parent); err == nil && !o.Thread {
+				quote = o.PostID
+			}
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return nil, true, err
 		} else {
@@ -456,6 +553,9 @@ func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string
 		}
 		if t.Locked {
 			return nil, true, errThreadLocked
+		}
+		if quote == t.FirstPostID {
+			quote = 0
 		}
 		if group, err = h.localActor(ctx, t.Category); err != nil {
 			return nil, true, ignoref("thread %d has no local group: %v", t.ID, err)
@@ -475,6 +575,9 @@ func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string
 	if !isPublic(obj) {
 		return nil, true, ignoref("forum object %.200q is not public", str(obj, "id"))
 	}
+	if err := h.checkForumRate(ctx, act, sender); err != nil {
+		return nil, true, err
+	}
 	r, err := h.replyFrom(obj)
 	if err != nil {
 		return nil, true, err
@@ -484,13 +587,14 @@ func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string
 		lang = "und"
 	}
 	post := &db.ForumPost{AuthorActorID: sender.ID, Lang: lang, BodyHTML: r.ContentHTML, URL: r.URL, CreatedAt: r.PublishedAt}
+	post.Mentions = h.forumMentions(ctx, obj)
 	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
 	if err != nil {
 		return nil, true, err
 	}
 	raw := act.raw
 	if threadID != 0 {
-		post.ThreadID, post.APID = threadID, r.URI
+		post.ThreadID, post.APID, post.QuoteOf = threadID, r.URI, quote
 		return func(ctx context.Context, tx *db.Store) error {
 			if err := tx.CreateForumPost(ctx, post); err != nil {
 				return err

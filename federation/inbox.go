@@ -311,6 +311,9 @@ func (h *Handler) applyAlone(ctx context.Context, j *commitJob) error {
 // first (outside the transaction). It returns errIgnore (wrapped) for
 // activities that do nothing here.
 func (h *Handler) prepare(ctx context.Context, act *activity, sender *db.Actor) (effect, error) {
+	if eff, ok, err := h.fromPartner(ctx, act, sender); ok {
+		return eff, err
+	}
 	switch act.typ {
 	case "Follow":
 		return h.onFollow(ctx, act, sender)
@@ -709,7 +712,10 @@ func (h *Handler) onFlag(act *activity, sender *db.Actor) (effect, error) {
 	}
 	content := markup.Truncate(markup.PlainText(str(act.raw, "content")), 5000)
 	return func(ctx context.Context, tx *db.Store) error {
-		return tx.AddReport(ctx, act.id, sender.ID, content, objects)
+		if err := tx.AddReport(ctx, act.id, sender.ID, content, objects); err != nil {
+			return err
+		}
+		return h.forumFlag(ctx, tx, act.id, sender, content, objects)
 	}, nil
 }
 

@@ -1,0 +1,227 @@
+package federation
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/bgimigranti/hub/db"
+)
+
+// member creates a local member of the hub's forum.
+func (th *testHub) member(email, name string) *db.User {
+	th.t.Helper()
+	u, err := th.store.CreateUser(context.Background(), db.NewUser{Email: email, Name: name, Password: "correct horse battery", Role: db.RoleMember})
+	if err != nil {
+		th.t.Fatal(err)
+	}
+	return u
+}
+
+// remoteThread returns the thread hub B keeps for A's thread with
+// ActivityPub id apID, with its posts as a visitor sees them.
+func (th *testHub) remoteThread(apID string) (*db.ForumThread, []*db.ForumPost) {
+	th.t.Helper()
+	ctx := context.Background()
+	id, err := th.store.ForumThreadIDByAPID(ctx, apID)
+	if err != nil {
+		th.t.Fatalf("thread %s on %s: %v", apID, th.host, err)
+	}
+	t, err := th.store.ForumThread(ctx, id, 0)
+	if err != nil {
+		th.t.Fatal(err)
+	}
+	posts, err := th.store.ForumPosts(ctx, db.PostQuery{ThreadID: id})
+	if err != nil {
+		th.t.Fatal(err)
+	}
+	return t, posts
+}
+
+// TestForumTwoHubs runs two hubs on loopback. B follows A (its instance
+// URL), and with it A's forum categories. A thread and a reply written on
+// A appear on B in A's category, attributed and marked with their origin;
+// a reply written on B goes to A's Group, lands in A's thread and comes
+// back announced without being doubled; edits follow. A's moderators own
+// the thread: a hide on A (of A's post, and of B's) hides it on B, a lock
+// locks it on B, a move moves it on B.
+func TestForumTwoHubs(t *testing.T) {
+	each(t, func(t *testing.T, d db.Dialect) {
+		ctx := context.Background()
+		clock := newClock()
+		a := newTestHub(t, d, clock)
+		b := newTestHub(t, d, clock)
+		help := a.forumCategory("pomosht")
+		work := &db.ForumCategory{Handle: "rabota", Position: 2}
+		work.SetTexts(db.Text{Lang: db.BG, Title: "Работа"}, db.Text{Lang: db.EN, Title: "Work"})
+		if err := a.store.CreateForumCategory(ctx, work); err != nil {
+			t.Fatal(err)
+		}
+		maria := a.member("maria@a.example", "Maria")
+		ivan := b.member("ivan@b.example", "Ivan")
+
+		// A thread from before the follow, edited and locked since.
+		early := &db.ForumThread{CategoryID: help.ID, Title: "Добре дошли"}
+		if err := a.store.CreateForumThread(ctx, early, &db.ForumPost{AuthorUserID: maria.ID, Lang: db.BG, BodyMD: "Здравейте", BodyHTML: "<p>Здравейте</p>"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.store.EditForumPost(ctx, db.ForumPostEdit{ID: early.FirstPostID, Lang: db.BG, BodyMD: "Здравейте на всички", BodyHTML: "<p>Здравейте на всички</p>"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.store.SetThreadLocked(ctx, early.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+
+		followed, err := b.h.Follow(ctx, a.srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		helpGroup, workGroup := a.h.actorURI("pomosht"), a.h.actorURI("rabota")
+		if !contains(followed, helpGroup) || !contains(followed, workGroup) {
+			t.Fatalf("B followed %v, want A's categories among them", followed)
+		}
+		b.drain() // Follows → A
+		a.drain() // Accepts → B
+
+		remoteHelp, err := b.store.ForumCategoryByHandle(ctx, "pomosht@"+a.host)
+		if err != nil || !remoteHelp.Remote || remoteHelp.APID != helpGroup {
+			t.Fatalf("A's category on B: %+v, %v", remoteHelp, err)
+		}
+		if en, exact, _ := remoteHelp.Texts().In(db.EN); !exact || en.Title != "Help" || en.Summary != "Questions and answers" {
+			t.Errorf("A's category on B, in English: %+v", en)
+		}
+		if bg, exact, _ := remoteHelp.Texts().In(db.BG); !exact || bg.Title != "Помощ" {
+			t.Errorf("A's category on B, in Bulgarian: %+v", bg)
+		}
+
+		// The Group's outbox brought the earlier thread, as it is now.
+		et, eposts := b.remoteThread(a.h.threadURI(early.ID))
+		if et.CategoryID != remoteHelp.ID || !et.Locked || len(eposts) != 1 || !strings.Contains(eposts[0].BodyHTML, "на всички") {
+			t.Errorf("the thread from before the follow on B: %+v %+v", et, eposts)
+		}
+
+		// Maria opens a thread on A and replies to it.
+		thread := &db.ForumThread{CategoryID: help.ID, Title: "Лична карта"}
+		first := &db.ForumPost{AuthorUserID: maria.ID, Lang: db.BG, BodyMD: "Как се подновява?", BodyHTML: "<p>Как се подновява?</p>"}
+		if err := a.store.CreateForumThread(ctx, thread, first); err != nil {
+			t.Fatal(err)
+		}
+		reply := &db.ForumPost{ThreadID: thread.ID, AuthorUserID: maria.ID, Lang: db.EN, BodyMD: "It takes a month", BodyHTML: "<p>It takes a month</p>"}
+		if err := a.store.CreateForumPost(ctx, reply); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		threadURI := a.h.threadURI(thread.ID)
+		bt, posts := b.remoteThread(threadURI)
+		if bt.CategoryID != remoteHelp.ID || bt.Title != "Лична карта" || bt.Lang != db.BG || !bt.Author.Remote() || bt.Author.Host != a.host {
+			t.Errorf("A's thread on B: %+v", bt)
+		}
+		if bt.URL == "" || !strings.HasPrefix(bt.URL, a.h.base) {
+			t.Errorf("A's thread on B links to %q, want its page on A", bt.URL)
+		}
+		if len(posts) != 2 || posts[1].APID != a.h.postURI(reply.ID) || posts[1].Lang != db.EN || !strings.Contains(posts[1].BodyHTML, "a month") {
+			t.Fatalf("posts of A's thread on B: %+v", posts)
+		}
+
+		// Ivan answers Maria's reply on B: it goes to A's Group, lands in
+		// A's thread as Ivan's, and A announces it back to B, which keeps
+		// one copy.
+		ib := &db.ForumPost{ThreadID: bt.ID, AuthorUserID: ivan.ID, Lang: db.EN, QuoteOf: posts[1].ID,
+			BodyMD: "Thanks, and in Plovdiv?", BodyHTML: "<p>Thanks, and in Plovdiv?</p>"}
+		if err := b.store.CreateForumPost(ctx, ib); err != nil {
+			t.Fatal(err)
+		}
+		b.drain() // Create → A's Group
+		onA, err := a.store.ForumPosts(ctx, db.PostQuery{ThreadID: thread.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(onA) != 3 || onA[2].APID != b.h.postURI(ib.ID) || !onA[2].Author.Remote() || onA[2].Author.Host != b.host ||
+			onA[2].QuoteOf != reply.ID || !strings.Contains(onA[2].BodyHTML, "Plovdiv") {
+			t.Fatalf("Ivan's reply on A: %+v (want quote %d, apid %s)", *onA[len(onA)-1], reply.ID, b.h.postURI(ib.ID))
+		}
+		a.drain() // the Group's Announce → B
+		if _, posts = b.remoteThread(threadURI); len(posts) != 3 {
+			t.Errorf("B has %d posts after its own reply came back, want 3", len(posts))
+		}
+
+		// Maria edits her reply: the edit reaches B.
+		if err := a.store.EditForumPost(ctx, db.ForumPostEdit{ID: reply.ID, Lang: db.EN, BodyMD: "Two weeks", BodyHTML: "<p>Two weeks</p>"}); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		if _, posts = b.remoteThread(threadURI); !posts[1].Edited() || !strings.Contains(posts[1].BodyHTML, "Two weeks") {
+			t.Errorf("edited reply on B: %+v", posts[1])
+		}
+
+		// A moderator on A hides Maria's reply and Ivan's post: both go on
+		// B too (moderators there still see them).
+		if err := a.store.SetForumPostHidden(ctx, reply.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.store.SetForumPostHidden(ctx, onA[2].ID, true); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		_, posts = b.remoteThread(threadURI)
+		if len(posts) != 1 || posts[0].APID != threadURI {
+			t.Errorf("B's visitors see %d posts after A's moderator hid two, want the opening one only", len(posts))
+		}
+		all, err := b.store.ForumPosts(ctx, db.PostQuery{ThreadID: bt.ID, WithHidden: true})
+		if err != nil || len(all) != 3 || !all[1].Hidden || !all[2].Hidden {
+			t.Errorf("B's moderators see: %+v, %v", all, err)
+		}
+
+		// A locks the thread: B refuses replies to it; A unlocks it.
+		if err := a.store.SetThreadLocked(ctx, thread.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		if bt, _ = b.remoteThread(threadURI); !bt.Locked {
+			t.Errorf("A's lock did not reach B")
+		}
+		late := &db.ForumPost{ThreadID: bt.ID, AuthorUserID: ivan.ID, Lang: db.EN, BodyMD: "late", BodyHTML: "<p>late</p>"}
+		if err := b.store.CreateForumPost(ctx, late); err == nil {
+			t.Errorf("B took a reply to a thread A locked")
+		}
+		if err := a.store.SetThreadLocked(ctx, thread.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		if bt, _ = b.remoteThread(threadURI); bt.Locked {
+			t.Errorf("A's unlock did not reach B")
+		}
+
+		// A moves the thread to its other category: it moves on B too.
+		if err := a.store.MoveThread(ctx, thread.ID, work.ID); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		remoteWork, err := b.store.ForumCategoryByHandle(ctx, "rabota@"+a.host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bt, _ = b.remoteThread(threadURI); bt.CategoryID != remoteWork.ID {
+			t.Errorf("after A's move the thread is in category %d on B, want %d", bt.CategoryID, remoteWork.ID)
+		}
+
+		// A moderator on A hides the whole thread: it goes on B.
+		if err := a.store.SetThreadHidden(ctx, thread.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		if bt, _ = b.remoteThread(threadURI); !bt.Hidden {
+			t.Errorf("A's hidden thread is still shown on B")
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
