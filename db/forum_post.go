@@ -310,11 +310,14 @@ func (s *Store) ForumPosts(ctx context.Context, q PostQuery) ([]*ForumPost, erro
 	if limit <= 0 || limit > 200 {
 		limit = 30
 	}
-	where := " WHERE p.thread_id = ?"
+	// The page's ids come from the (thread_id, hidden, id) index alone, so
+	// a deep OFFSET skips index entries, not joined rows.
+	page := "SELECT id FROM forum_posts WHERE thread_id = ?"
 	if !q.WithHidden {
-		where += " AND NOT p.hidden"
+		page += " AND NOT hidden"
 	}
-	ps, err := s.scanPosts(ctx, postSelect()+where+" ORDER BY p.id LIMIT ? OFFSET ?", q.ThreadID, limit, max(q.Offset, 0))
+	page += " ORDER BY id LIMIT ? OFFSET ?"
+	ps, err := s.scanPosts(ctx, postSelect()+" WHERE p.id IN ("+page+") ORDER BY p.id", q.ThreadID, limit, max(q.Offset, 0))
 	return ps, wrap("db: forum posts", err)
 }
 

@@ -152,6 +152,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Analyze refreshes the planner's statistics (ANALYZE on both engines).
+// Autovacuum does it on PostgreSQL in time; after a bulk load (a demo,
+// an import, a benchmark) plans are poor until it has.
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.w.ExecContext(ctx, "ANALYZE")
+	return wrap("db: analyze", err)
+}
+
 // InTx runs fn with a Store bound to one transaction. The transaction commits
 // when fn returns nil and rolls back when it returns an error or panics.
 // Calling InTx on a Store that is already in a transaction runs fn in that
