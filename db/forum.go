@@ -129,6 +129,11 @@ func (s *Store) CreateForumCategory(ctx context.Context, c *ForumCategory) error
 		if _, err := tx.w.NewInsert().Model(c).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
+		if !c.Remote {
+			if err := tx.forumChanged(ctx, OutboxForumCategory, c.ID, ActionCreate); err != nil {
+				return err
+			}
+		}
 		return tx.replaceCategoryTexts(ctx, c)
 	}))
 }
@@ -145,6 +150,11 @@ func (s *Store) UpdateForumCategory(ctx context.Context, c *ForumCategory) error
 		res, err := tx.w.NewUpdate().Model(c).Column("position", "url", "actor_id", "updated_at").WherePK().Exec(ctx)
 		if err := affected(res, err); err != nil {
 			return err
+		}
+		if !c.Remote {
+			if err := tx.forumChanged(ctx, OutboxForumCategory, c.ID, ActionUpdate); err != nil {
+				return err
+			}
 		}
 		return tx.replaceCategoryTexts(ctx, c)
 	}))

@@ -594,8 +594,19 @@ func TestForumOutboxEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []string
+		cats := 0
 		for _, ev := range evs {
+			if ev.Subject == db.OutboxForumCategory {
+				cats++ // the seeded categories, created
+				if ev.Action != db.ActionCreate {
+					t.Errorf("category event %+v, want create", ev)
+				}
+				continue
+			}
 			got = append(got, fmt.Sprintf("%s %d %s", ev.Subject, ev.SubjectID, ev.Action))
+		}
+		if all, _ := s.ForumCategories(ctx); cats != len(all) {
+			t.Errorf("%d category events for %d categories", cats, len(all))
 		}
 		want := []string{
 			fmt.Sprintf("forum_thread %d create", th.ID),

@@ -228,6 +228,9 @@ func (s *Store) threadState(ctx context.Context, id int64) (locked, hidden bool,
 const (
 	OutboxForumThread = "forum_thread"
 	OutboxForumPost   = "forum_post"
+	// OutboxForumCategory: a local category was created (ActionCreate) or
+	// its names changed (ActionUpdate); its Group tells its followers.
+	OutboxForumCategory = "forum_category"
 )
 
 // forumChanged records an outbox event for federation; it must run in the

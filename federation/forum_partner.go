@@ -590,3 +590,92 @@ func (h *Handler) backfillGroup(ctx context.Context, group *db.Actor) {
 	}
 	h.log.Info("backfilled partner category", "group", group.URI, "read", len(items), "applied", applied)
 }
+
+// --- Categories --------------------------------------------------------------
+
+// categoryActivities builds what a change of a local category sends: for a
+// new one, the hub actor's Add of its Group to hub:forumCategories, so that
+// partners following the hub follow it too; for new names, the Group's
+// Update of itself. Nothing is sent (and no Group made) while nobody
+// follows the hub, or the Group.
+func (h *Handler) categoryActivities(ctx context.Context, ev *db.OutboxEvent) ([]*outgoing, error) {
+	c, err := h.store.ForumCategory(ctx, ev.SubjectID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.Remote {
+		return nil, nil
+	}
+	published := h.now().UTC().Format("2006-01-02T15:04:05Z")
+	switch ev.Action {
+	case db.ActionCreate:
+		hub, err := h.localActor(ctx, h.hubHandle)
+		if err != nil {
+			return nil, err
+		}
+		inboxes, err := h.store.FollowerInboxes(ctx, hub.ID, !h.cfg.PersonalInboxes)
+		if err != nil || len(inboxes) == 0 {
+			return nil, err
+		}
+		group, err := h.localActor(ctx, c.Handle)
+		if err != nil {
+			return nil, err
+		}
+		add := map[string]any{"@context": ldContext(), "id": h.newID(), "type": "Add", "actor": hub.URI,
+			"object": group.URI, "target": hub.URI + "/categories", "to": []any{asPublic}, "cc": []any{hub.Followers},
+			"published": published}
+		return []*outgoing{{actor: hub, doc: add, typ: "Add", object: group.URI, public: true, inboxes: inboxes}}, nil
+	case db.ActionUpdate:
+		group, err := h.store.LocalActor(ctx, c.Handle)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, nil // no Group yet: nobody to tell
+		}
+		if err != nil {
+			return nil, err
+		}
+		inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
+		if err != nil || len(inboxes) == 0 {
+			return nil, err
+		}
+		doc, err := h.actorDocument(ctx, group)
+		if err != nil {
+			return nil, err
+		}
+		delete(doc, "@context")
+		upd := map[string]any{"@context": ldContext(), "id": h.newID(), "type": "Update", "actor": group.URI,
+			"object": doc, "to": []any{asPublic}, "cc": []any{group.Followers}, "published": published}
+		return []*outgoing{{actor: group, doc: upd, typ: "Update", object: group.URI, public: true, inboxes: inboxes}}, nil
+	}
+	return nil, nil
+}
+
+// onAdd follows a new category of a partner instance the hub follows: the
+// instance actor's Add of a Group on its own host to its
+// hub:forumCategories collection. The follow is queued for the worker,
+// which fetches the Group as it does for an admin's request.
+func (h *Handler) onAdd(ctx context.Context, act *activity, sender *db.Actor) (effect, error) {
+	if sender.Type != db.ActorApplication {
+		return nil, ignoref("Add from a %s", sender.Type)
+	}
+	object, target := idOf(act.raw["object"]), idOf(act.raw["target"])
+	if target == "" || target != idOf(parseRaw(sender.Raw)[termCategories]) {
+		return nil, ignoref("Add to %.200q, not the sender's forum categories", target)
+	}
+	if hostOf(object) != sender.Host {
+		return nil, ignoref("Add of %.200q, which is not on the sender's host", object)
+	}
+	followed, err := h.isFollowed(ctx, sender.URI)
+	if err != nil {
+		return nil, err
+	}
+	if !followed {
+		return nil, ignoref("%s is not followed here", sender.URI)
+	}
+	return func(ctx context.Context, tx *db.Store) error {
+		_, err := tx.RequestFollow(ctx, object, db.RequestFollow, 0)
+		return err
+	}, nil
+}

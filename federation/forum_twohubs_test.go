@@ -101,6 +101,36 @@ func TestForumTwoHubs(t *testing.T) {
 			t.Errorf("the thread from before the follow on B: %+v %+v", et, eposts)
 		}
 
+		// A opens a new category and renames one: B follows the new one
+		// and shows the new names.
+		school := &db.ForumCategory{Handle: "obrazovanie", Position: 3}
+		school.SetTexts(db.Text{Lang: db.BG, Title: "Образование"}, db.Text{Lang: db.EN, Title: "Education"})
+		if err := a.store.CreateForumCategory(ctx, school); err != nil {
+			t.Fatal(err)
+		}
+		help.SetTexts(db.Text{Lang: db.BG, Title: "Помощ", Summary: "Въпроси и отговори"},
+			db.Text{Lang: db.EN, Title: "Help and advice", Summary: "Questions and answers"})
+		if err := a.store.UpdateForumCategory(ctx, help); err != nil {
+			t.Fatal(err)
+		}
+		a.drain() // Add, Update → B
+		b.drain() // the follow B queued → A
+		a.drain() // Accept → B
+		if c, err := b.store.ForumCategoryByHandle(ctx, "obrazovanie@"+a.host); err != nil || c.APID != a.h.actorURI("obrazovanie") {
+			t.Errorf("A's new category on B: %+v, %v", c, err)
+		}
+		hubB, _ := b.store.LocalActor(ctx, b.h.hubHandle)
+		if schoolOnB, err := b.store.ActorByURI(ctx, a.h.actorURI("obrazovanie")); err != nil {
+			t.Errorf("A's new Group on B: %v", err)
+		} else if f, err := b.store.FollowBetween(ctx, hubB.ID, schoolOnB.ID); err != nil || f.State != db.FollowAccepted {
+			t.Errorf("B's follow of A's new category: %+v, %v", f, err)
+		}
+		if c, err := b.store.ForumCategoryByHandle(ctx, "pomosht@"+a.host); err != nil {
+			t.Error(err)
+		} else if en, _, _ := c.Texts().In(db.EN); en.Title != "Help and advice" {
+			t.Errorf("A's renamed category on B is called %q", en.Title)
+		}
+
 		// Maria opens a thread on A and replies to it.
 		thread := &db.ForumThread{CategoryID: help.ID, Title: "Лична карта"}
 		first := &db.ForumPost{AuthorUserID: maria.ID, Lang: db.BG, BodyMD: "Как се подновява?", BodyHTML: "<p>Как се подновява?</p>"}

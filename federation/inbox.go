@@ -335,6 +335,8 @@ func (h *Handler) prepare(ctx context.Context, act *activity, sender *db.Actor) 
 		return h.onFlag(act, sender)
 	case "Block":
 		return h.onBlock(ctx, act, sender)
+	case "Add":
+		return h.onAdd(ctx, act, sender)
 	}
 	return nil, ignoref("%s activities are not handled", act.typ)
 }

@@ -62,6 +62,11 @@ func (h *Handler) publish(ctx context.Context, ev *db.OutboxEvent) error {
 		if outs, err = h.forumActivities(ctx, ev); err != nil {
 			return err
 		}
+	case db.OutboxForumCategory:
+		var err error
+		if outs, err = h.categoryActivities(ctx, ev); err != nil {
+			return err
+		}
 	}
 	return h.store.InTx(ctx, func(tx *db.Store) error {
 		took, err := tx.TakeOutboxEvent(ctx, ev.ID, h.now())

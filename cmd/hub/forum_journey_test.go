@@ -148,6 +148,30 @@ func TestForumPagesPassAxe(t *testing.T) {
 			}
 		}
 	}
+
+	// The admin's pages for categories, and the form showing its errors.
+	if _, err := h.store.CreateUser(ctx, db.NewUser{Email: "admin@example.org", Name: "Админ", Password: "admin's long password", Role: db.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	b := tab{t, tb}
+	b.signIn(srv.URL, "bg", "admin@example.org", "admin's long password")
+	for _, lang := range []string{"bg", "en"} {
+		for _, path := range []string{"/forum", "/forum/categories", "/forum/categories/new", "/forum/categories/" + cat + "/edit"} {
+			for _, v := range seriousViolations(t, tb, axe, srv.URL+"/"+lang+path) {
+				t.Errorf("%s (admin): %s", "/"+lang+path, v)
+			}
+		}
+	}
+	b.do(chromedp.Navigate(srv.URL + "/en/forum/categories/new"))
+	b.waitPath(`p === "/en/forum/categories/new"`)
+	b.eval(`document.querySelectorAll("main form").forEach(f => f.noValidate = true), ""`) // the server's checks, not the browser's
+	b.do(chromedp.SendKeys(chromedp.CSS(`main input[name="handle"]`), "Not a handle!"),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+	b.waitPath(`p === "/en/forum/categories/new"`)
+	b.do(chromedp.WaitReady(chromedp.CSS(`main input[name="handle"][aria-invalid="true"]`)))
+	if got := b.eval(`document.getElementById("f-handle-error").innerText`); got == "" {
+		t.Errorf("the form with errors says nothing about the handle")
+	}
 }
 
 // waitText waits until the page's main element shows want, and fails with
