@@ -333,6 +333,7 @@ func (h *Handler) forumActivities(ctx context.Context, ev *db.OutboxEvent) ([]*o
 	if ev.Subject == db.OutboxForumPost && p.ID == t.FirstPostID && ev.Action == db.ActionCreate {
 		return nil, nil // the thread's own event sends it
 	}
+	h.resolveMentions(ctx, p)
 	obj, err := h.forumObject(ctx, t, group, p)
 	if errors.Is(err, db.ErrConflict) || errors.Is(err, db.ErrInvalid) || errors.Is(err, db.ErrNotFound) {
 		// The author has no usable actor (say, their handle is taken): the

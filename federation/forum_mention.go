@@ -11,6 +11,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/bgimigranti/hub/db"
 )
@@ -52,6 +53,58 @@ var mentionLink = regexp.MustCompile(`<a href="([^"]*)" class="mention"[^>]*>([^
 
 // localMemberPath is the path the portal links a local member's mention to.
 const localMemberPath = "/forum/users/"
+
+// maxResolvedMentions bounds the unknown accounts one post makes the hub
+// look up (WebFinger, then the actor).
+const maxResolvedMentions = 5
+
+// resolveMentions looks up, before a local post is sent, the remote
+// accounts it mentions that the hub has never seen (WebFinger, then the
+// actor document), so that addMentionTags can tag them and the post reaches
+// them. Failures leave a mention untagged; they are logged, never fatal.
+func (h *Handler) resolveMentions(ctx context.Context, p *db.ForumPost) {
+	var accts []string
+	seen := map[string]bool{}
+	for _, m := range mentionLink.FindAllStringSubmatch(p.BodyHTML, -1) {
+		href, text := html.UnescapeString(m[1]), html.UnescapeString(m[2])
+		user, host, ok := strings.Cut(strings.TrimPrefix(text, "@"), "@")
+		if strings.HasPrefix(href, localMemberPath) || !ok || user == "" || host == "" {
+			continue
+		}
+		acct := strings.ToLower(user + "@" + host)
+		if !seen[acct] && host != h.host && len(seen) < db.MaxMentions {
+			seen[acct] = true
+			accts = append(accts, acct)
+		}
+	}
+	if len(accts) == 0 {
+		return
+	}
+	known, err := h.store.RemoteActorsByAcct(ctx, accts)
+	if err != nil {
+		h.log.Warn("forum mentions not resolved", "post", p.ID, "err", err)
+		return
+	}
+	looked := 0
+	for _, acct := range accts {
+		if known[acct] != nil || looked >= maxResolvedMentions {
+			continue
+		}
+		looked++
+		if _, host, _ := strings.Cut(acct, "@"); h.policy.blocked(ctx, host) {
+			continue
+		}
+		lctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		id, err := h.resolve(lctx, acct)
+		if err == nil {
+			_, err = h.remoteActor(lctx, id)
+		}
+		cancel()
+		if err != nil {
+			h.log.Info("forum mention of an account not found", "post", p.ID, "acct", acct, "err", err)
+		}
+	}
+}
 
 // addMentionTags adds to obj, the Note or Page of local post p, a Mention
 // tag for each member and each known remote actor the post mentions (href

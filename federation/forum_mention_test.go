@@ -154,3 +154,37 @@ func TestForumMentionsOutbound(t *testing.T) {
 		}
 	})
 }
+
+// TestForumMentionOfUnknownAccount: a local post mentions an account the
+// hub has never seen; before sending, the hub finds it by WebFinger, tags
+// it and delivers the author's Create to it, which is what makes Mastodon
+// notify the account.
+func TestForumMentionOfUnknownAccount(t *testing.T) {
+	each(t, func(t *testing.T, d db.Dialect) {
+		ctx := context.Background()
+		clock := newClock()
+		hub := newTestHub(t, d, clock)
+		f := hub.forumFixture()
+		hub.drain()
+		stranger := newFakePeer(t, false, clock)
+		acct := "alice@" + stranger.host()
+		body := `<p><a href="` + stranger.srv.URL + `/@alice" class="mention" rel="nofollow noopener">@` + acct + `</a> can you help?</p>`
+		p := &db.ForumPost{ThreadID: f.thread.ID, AuthorUserID: f.member.ID, Lang: db.EN, BodyMD: "@" + acct + " can you help?", BodyHTML: body}
+		if err := hub.store.CreateForumPost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		hub.drain()
+		creates := stranger.activities("Create")
+		if len(creates) != 1 {
+			t.Fatalf("the mentioned account got %d Creates, want 1", len(creates))
+		}
+		note := objOf(creates[0].doc["object"])
+		if str(note, "id") != hub.h.postURI(p.ID) || !slices.Contains(idsOf(note["cc"]), stranger.actorID()) {
+			t.Errorf("the Create's Note: %v", note)
+		}
+		tags := objsOf(note["tag"])
+		if len(tags) != 1 || str(tags[0], "href") != stranger.actorID() || str(tags[0], "name") != "@"+acct {
+			t.Errorf("the Note's tags: %v", note["tag"])
+		}
+	})
+}
