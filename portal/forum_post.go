@@ -542,6 +542,11 @@ func (h *Handler) forumMentions(w http.ResponseWriter, r *http.Request, lang db.
 	for _, p := range ps {
 		d.Mentions = append(d.Mentions, f.post(p, u))
 	}
+	// Marked before rendering, so that this page's header already counts
+	// the mentions as seen.
+	if err := h.store.MarkForumNoticesSeen(ctx, u.ID); err != nil {
+		return err
+	}
 	return h.renderForum(w, r, lang, http.StatusOK, h.cats[lang].T("forum.mentions.title"), "/forum/mentions", d)
 }
 

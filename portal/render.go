@@ -29,10 +29,11 @@ type view struct {
 	Description string
 	Path        string // the path after /{lang}, "" for the home page
 	BaseURL     string
-	Section     string     // the menu entry to mark as current
-	User        *db.User   // the signed-in user, or nil
-	CSRF        string     // the token every state-changing form carries
-	Feeds       []feedLink // feeds of this page, for <link rel="alternate">
+	Section     string          // the menu entry to mark as current
+	User        *db.User        // the signed-in user, or nil
+	Notices     db.ForumNotices // what is new in the forum for User
+	CSRF        string          // the token every state-changing form carries
+	Feeds       []feedLink      // feeds of this page, for <link rel="alternate">
 	Data        any
 }
 
@@ -104,6 +105,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	v.BaseURL = h.baseURL
 	v.User = currentUser(r)
 	v.CSRF = h.csrfToken(r)
+	if v.User != nil {
+		n, err := h.store.ForumNotices(r.Context(), v.User.ID)
+		if err != nil {
+			h.log.Warn("forum notices", "user", v.User.ID, "err", err) // the page goes on without them
+		}
+		v.Notices = n
+	}
 	if v.Feeds == nil {
 		v.Feeds = defaultFeeds(v, h.cats[v.Lang])
 	}
