@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/bgimigranti/hub/db"
-	"github.com/bgimigranti/hub/db/markup"
 )
 
 // newCategoryActor creates the Group actor of a local forum category, or
@@ -566,8 +565,8 @@ func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string
 		if group == nil {
 			return nil, false, nil
 		}
-		if typ == "Note" {
-			return nil, true, ignoref("a Note to a category starts no thread: it needs a title (send a Page)")
+		if typ == "Note" && noteTitle(str(obj, "content")) == "" {
+			return nil, true, ignoref("a Note to a category with no text starts no thread")
 		}
 	}
 	if at := idOf(obj["attributedTo"]); at != "" && at != sender.URI {
@@ -607,11 +606,11 @@ func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string
 	if err != nil {
 		return nil, true, err
 	}
-	title := markup.Truncate(strings.TrimSpace(markup.PlainText(str(obj, "name"))), 200)
+	title := forumTitle(obj)
 	if title == "" {
-		if m, keys := langMapOf(obj, "name"); len(keys) > 0 {
-			title = markup.Truncate(strings.TrimSpace(markup.PlainText(m[keys[0]])), 200)
-		}
+		// A Mastodon post that mentions the category: its first line is
+		// the title, as Lemmy does.
+		title = noteTitle(str(obj, "content"))
 	}
 	post.APID = r.URI // the opening post shares the Page's id: its Update and Delete find it
 	t := &db.ForumThread{CategoryID: c.ID, Title: title, APID: r.URI, URL: r.URL}

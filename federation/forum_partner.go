@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/bgimigranti/hub/db"
@@ -374,6 +375,31 @@ func forumTitle(obj map[string]any) string {
 		}
 	}
 	return title
+}
+
+// firstBreak ends a post's first line: a paragraph's end or a line break.
+var firstBreak = regexp.MustCompile(`(?i)</p>|<br\s*/?>`)
+
+// noteTitle makes a thread's title of a post without one (a Note that
+// mentions a category): its first line, without the mentions it starts
+// with, at most 100 characters.
+func noteTitle(content string) string {
+	line := content
+	if i := firstBreak.FindStringIndex(content); i != nil {
+		line = content[:i[0]]
+	}
+	dropMentions := func(s string) string {
+		for strings.HasPrefix(s, "@") {
+			_, rest, _ := strings.Cut(s, " ")
+			s = strings.TrimSpace(rest)
+		}
+		return s
+	}
+	title := dropMentions(markup.PlainText(line))
+	if title == "" {
+		title = dropMentions(markup.PlainText(content))
+	}
+	return markup.Truncate(title, 100)
 }
 
 // ignoreConflict turns a duplicate (the same object delivered twice) into

@@ -206,6 +206,26 @@ func TestForumFederation(t *testing.T) {
 			t.Errorf("deleted reply: %+v, %v", p, err)
 		}
 
+		// A Mastodon user opens a thread by mentioning the category: the
+		// first line, without the mention, is the title.
+		post := masto.srv.URL + "/users/alice/statuses/20"
+		mcreate := map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": post + "/activity", "type": "Create",
+			"actor": masto.actorID(), "to": []any{asPublic}, "cc": []any{masto.followers(), groupURI},
+			"object": map[string]any{"id": post, "type": "Note", "attributedTo": masto.actorID(),
+				"to": []any{asPublic}, "cc": []any{masto.followers(), groupURI}, "published": "2026-11-24T10:30:00Z",
+				"content": `<p><span class="h-card"><a href="` + groupURI + `" class="u-url mention">@<span>pomosht</span></a></span> Where to learn Bulgarian in Haskovo?</p><p>I arrived last month.</p>`,
+				"tag":     []any{map[string]any{"type": "Mention", "href": groupURI, "name": "@pomosht@" + hub.host}}}}
+		if st := masto.send(hub.h.base+"/inbox", mcreate); st != http.StatusAccepted {
+			t.Fatalf("mastodon thread: %d", st)
+		}
+		mtid, err := hub.store.ForumThreadIDByAPID(ctx, post)
+		if err != nil {
+			t.Fatalf("the Mastodon post opened no thread: %v", err)
+		}
+		if mt, err := hub.store.ForumThread(ctx, mtid, 0); err != nil || mt.CategoryID != cat.ID || mt.Title != "Where to learn Bulgarian in Haskovo?" || !mt.Author.Remote() {
+			t.Errorf("the Mastodon thread: %+v, %v", mt, err)
+		}
+
 		// A Lemmy user opens a thread in the category.
 		lemmy := newFakePeer(t, false, clock)
 		pageID := lemmy.srv.URL + "/post/3"
