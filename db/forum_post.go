@@ -31,7 +31,7 @@ func (s *Store) CreateForumPost(ctx context.Context, p *ForumPost) error {
 			return err
 		case hidden:
 			return fmt.Errorf("thread %d is hidden: %w", p.ThreadID, ErrNotFound)
-		case locked:
+		case locked && !p.FromGroup:
 			return ErrLocked
 		}
 		if p.QuoteOf != 0 {

@@ -79,6 +79,10 @@ type ForumPost struct {
 	// Mentions are the local users the post mentions, stored with it by
 	// CreateForumThread, CreateForumPost and EditForumPost.
 	Mentions []int64 `bun:"-"`
+	// FromGroup marks a post a partner's Group announced: the Group took it
+	// into its thread already, so CreateForumPost stores it even when the
+	// thread is locked here (the lock may have arrived first).
+	FromGroup bool `bun:"-"`
 
 	// Filled by the queries that read posts.
 	Author ForumAuthor `bun:"-"`

@@ -208,7 +208,10 @@ func (h *Handler) getForumThread(w http.ResponseWriter, r *http.Request) error {
 		return db.ErrNotFound
 	}
 	ctx := r.Context()
-	t, group, err := h.visibleThread(ctx, id, false)
+	t, group, err := h.visibleThread(ctx, id, true)
+	if err == nil && t.APID != "" {
+		err = db.ErrNotFound // a partner's thread: its id is the partner's
+	}
 	if err != nil {
 		return h.forumGone(ctx, w, h.threadURI(id), err)
 	}
@@ -432,7 +435,11 @@ func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgo
 		if !group.Local {
 			return nil, nil
 		}
-		return h.groupModerationDelete(ctx, group, objectURI, "Note")
+		formerType := "Note"
+		if ev.Subject == db.OutboxForumThread || objectURI == t.APID {
+			formerType = "Page"
+		}
+		return h.groupModerationDelete(ctx, group, objectURI, formerType)
 	}
 	last, err := h.store.LastOutgoingActivity(ctx, objectURI, "Create", "Update")
 	if errors.Is(err, db.ErrNotFound) {

@@ -200,11 +200,11 @@ func (h *Handler) partnerActivity(ctx context.Context, raw map[string]any, group
 			return nil, ignoref("lock by %.200q, who does not moderate %s", actor, group.URI)
 		}
 		return func(ctx context.Context, tx *db.Store) error {
-			o, err := tx.ForumObjectByAPID(ctx, objectID)
-			if err != nil || !o.Thread || o.CategoryID != cat.ID {
-				return ignoref("lock of %.200q, which is no thread of %s here", objectID, cat.Handle)
+			id, err := h.partnerThread(ctx, tx, objectID, cat)
+			if err != nil {
+				return err
 			}
-			return tx.SetThreadLocked(ctx, o.ThreadID, on)
+			return tx.SetThreadLocked(ctx, id, on)
 		}, nil
 	case "Move":
 		if actor != group.URI {
@@ -212,17 +212,17 @@ func (h *Handler) partnerActivity(ctx context.Context, raw map[string]any, group
 		}
 		target := idOf(raw["target"])
 		return func(ctx context.Context, tx *db.Store) error {
-			o, err := tx.ForumObjectByAPID(ctx, objectID)
-			if err != nil || !o.Thread || o.CategoryID != cat.ID {
-				return ignoref("move of %.200q, which is no thread of %s here", objectID, cat.Handle)
+			id, err := h.partnerThread(ctx, tx, objectID, cat)
+			if err != nil {
+				return err
 			}
 			if a, err := tx.ActorByURI(ctx, target); err == nil {
 				if to, err := tx.ForumCategoryByActor(ctx, a.ID); err == nil {
-					return tx.MoveThread(ctx, o.ThreadID, to.ID)
+					return tx.MoveThread(ctx, id, to.ID)
 				}
 			}
 			// Moved to a category not followed here: it leaves this hub.
-			return tx.SetThreadHidden(ctx, o.ThreadID, true)
+			return tx.SetThreadHidden(ctx, id, true)
 		}, nil
 	default:
 		return nil, ignoref("%s in a partner's Announce", typ)
@@ -279,7 +279,7 @@ func (h *Handler) partnerObject(ctx context.Context, typ string, obj map[string]
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	post := &db.ForumPost{AuthorActorID: author.ID, Lang: lang, BodyHTML: r.ContentHTML, URL: r.URL, CreatedAt: r.PublishedAt, APID: id}
+	post := &db.ForumPost{AuthorActorID: author.ID, Lang: lang, BodyHTML: r.ContentHTML, URL: r.URL, CreatedAt: r.PublishedAt, APID: id, FromGroup: true}
 	parent := idOf(obj["inReplyTo"])
 	if parent == "" {
 		if title == "" {
@@ -303,17 +303,16 @@ func (h *Handler) partnerObject(ctx context.Context, typ string, obj map[string]
 			return ignoref("reply to %.200q, which is not in %s here", parent, cat.Handle)
 		}
 		post.ThreadID, post.QuoteOf = threadID, quote
-		err = tx.CreateForumPost(ctx, post)
-		if errors.Is(err, db.ErrLocked) {
-			return ignoref("reply to a thread locked here")
-		}
-		return ignoreConflict(err)
+		return ignoreConflict(tx.CreateForumPost(ctx, post))
 	}, nil
 }
 
 // partnerParent finds the thread a partner's reply belongs to, and the
 // post it answers when that is not the thread's opening post.
 func (h *Handler) partnerParent(ctx context.Context, tx *db.Store, parent string) (threadID, quote int64, err error) {
+	if id := h.localForumID(parent, "threads"); id > 0 {
+		return id, 0, nil // a thread a member here opened in the partner's category
+	}
 	if id := h.localForumID(parent, "posts"); id > 0 {
 		p, err := tx.ForumPost(ctx, id)
 		if err != nil {
@@ -338,12 +337,36 @@ func (h *Handler) partnerParent(ctx context.Context, tx *db.Store, parent string
 	return o.ThreadID, o.PostID, nil
 }
 
+// partnerThread finds the thread of a partner's category an id names: a
+// thread that came from the partner, or one a member here opened in it.
+func (h *Handler) partnerThread(ctx context.Context, tx *db.Store, id string, cat *db.ForumCategory) (int64, error) {
+	if local := h.localForumID(id, "threads"); local > 0 {
+		t, err := tx.ForumThread(ctx, local, 0)
+		if err != nil || t.CategoryID != cat.ID {
+			return 0, ignoref("%.200q is no thread of %s here", id, cat.Handle)
+		}
+		return local, nil
+	}
+	o, err := tx.ForumObjectByAPID(ctx, id)
+	if err != nil || !o.Thread || o.CategoryID != cat.ID {
+		return 0, ignoref("%.200q is no thread of %s here", id, cat.Handle)
+	}
+	return o.ThreadID, nil
+}
+
 // partnerHide applies the Group's Delete of a thread or post in its
 // category: a moderator there removed it, so it is hidden here too (local
 // moderators still see it). A member's post here, in a partner's thread,
 // is hidden the same way.
 func (h *Handler) partnerHide(objectID string, cat *db.ForumCategory) effect {
 	return func(ctx context.Context, tx *db.Store) error {
+		if id := h.localForumID(objectID, "threads"); id > 0 {
+			t, err := tx.ForumThread(ctx, id, 0)
+			if err != nil || t.CategoryID != cat.ID {
+				return ignoref("delete of a thread outside %s", cat.Handle)
+			}
+			return tx.SetThreadHidden(ctx, id, true)
+		}
 		if id := h.localForumID(objectID, "posts"); id > 0 {
 			p, err := tx.ForumPost(ctx, id)
 			if err != nil {

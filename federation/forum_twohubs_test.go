@@ -244,6 +244,40 @@ func TestForumTwoHubs(t *testing.T) {
 		if bt, _ = b.remoteThread(threadURI); !bt.Hidden {
 			t.Errorf("A's hidden thread is still shown on B")
 		}
+
+		// Ivan opens a thread on B in A's category: it goes to A's Group,
+		// which takes it and announces it; B keeps its own copy only. A
+		// reply on A comes to B; A's lock applies on B.
+		own := &db.ForumThread{CategoryID: remoteHelp.ID, Title: "Детска градина"}
+		if err := b.store.CreateForumThread(ctx, own, &db.ForumPost{AuthorUserID: ivan.ID, Lang: db.BG,
+			BodyMD: "Как се записва дете?", BodyHTML: "<p>Как се записва дете?</p>"}); err != nil {
+			t.Fatal(err)
+		}
+		b.drain() // Create{Page} → A's Group
+		ownURI := b.h.threadURI(own.ID)
+		at, aposts := a.remoteThread(ownURI)
+		if at.CategoryID != help.ID || at.Title != "Детска градина" || at.Author.Host != b.host || len(aposts) != 1 {
+			t.Fatalf("Ivan's thread on A: %+v %+v", at, aposts)
+		}
+		a.drain() // the Group's Announces → B
+		if n, err := b.store.CountForumThreads(ctx, db.ThreadQuery{CategoryID: remoteHelp.ID}); err != nil || n != 2 {
+			t.Errorf("B's copy of A's category has %d visible threads (%v), want 2: the early one and Ivan's, once", n, err)
+		}
+		ans := &db.ForumPost{ThreadID: at.ID, AuthorUserID: maria.ID, Lang: db.BG, BodyMD: "С молба в общината", BodyHTML: "<p>С молба в общината</p>"}
+		if err := a.store.CreateForumPost(ctx, ans); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.store.SetThreadLocked(ctx, at.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		ownNow, err := b.store.ForumThread(ctx, own.ID, 0)
+		if err != nil || ownNow.PostCount != 2 || !ownNow.Locked {
+			t.Errorf("Ivan's thread on B after A's reply and lock: %+v, %v", ownNow, err)
+		}
+		if st, _, _ := get(t, ownURI, "application/activity+json"); st != 200 {
+			t.Errorf("the Page of Ivan's thread answers %d on B", st)
+		}
 	})
 }
 

@@ -189,6 +189,7 @@ type categoryView struct {
 	Name        localText
 	Description string
 	Remote      bool
+	Openable    bool   // members can open threads in it
 	Fediverse   string // @handle@host, for following it from the fediverse
 	Threads     int
 	Posts       int
@@ -197,7 +198,7 @@ type categoryView struct {
 
 func (h *Handler) categoryView(f *forumFmt, c *db.ForumCategory) categoryView {
 	t := pick(c.Texts(), f.lang)
-	v := categoryView{Handle: c.Handle, Path: f.path.category(c.Handle), Name: t, Description: t.Summary, Remote: c.Remote}
+	v := categoryView{Handle: c.Handle, Path: f.path.category(c.Handle), Name: t, Description: t.Summary, Remote: c.Remote, Openable: openable(c)}
 	if !c.Remote {
 		if u, err := url.Parse(h.baseURL); err == nil {
 			v.Fediverse = "@" + c.Handle + "@" + u.Host
@@ -601,7 +602,7 @@ func (h *Handler) forumThread(w http.ResponseWriter, r *http.Request, lang db.La
 		}
 	}
 	if mod {
-		if d.Categories, err = h.categoryOptions(ctx, lang, t.Category); err != nil {
+		if d.Categories, err = h.categoryOptions(ctx, lang, t.Category, false); err != nil {
 			return err
 		}
 	}
@@ -617,21 +618,32 @@ func (h *Handler) forumThread(w http.ResponseWriter, r *http.Request, lang db.La
 	return h.renderForum(w, r, lang, http.StatusOK, title, path, d)
 }
 
-// categoryOptions lists the local categories for a select, in lang.
-func (h *Handler) categoryOptions(ctx context.Context, lang db.Lang, selected string) ([]categoryOption, error) {
+// categoryOptions lists the local categories for a select, in lang, and
+// with partners the partners' categories a thread can be opened in (those
+// whose Group the hub follows), named with their origin.
+func (h *Handler) categoryOptions(ctx context.Context, lang db.Lang, selected string, partners bool) ([]categoryOption, error) {
 	cats, err := h.store.ForumCategories(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []categoryOption
 	for _, c := range cats {
-		if c.Remote {
+		if c.Remote && !(partners && openable(c)) {
 			continue
 		}
-		out = append(out, categoryOption{Handle: c.Handle, Name: pick(c.Texts(), lang).Title, Selected: c.Handle == selected})
+		name := pick(c.Texts(), lang).Title
+		if c.Remote {
+			name += " (" + c.Handle + ")"
+		}
+		out = append(out, categoryOption{Handle: c.Handle, Name: name, Selected: c.Handle == selected})
 	}
 	return out, nil
 }
+
+// openable reports whether members can open threads in c: every local
+// category, and a partner's whose Group the hub follows (the thread goes
+// to that Group, which announces it).
+func openable(c *db.ForumCategory) bool { return !c.Remote || c.ActorID != 0 }
 
 // postLocation is where a post is shown: its thread's page and anchor, as
 // viewer sees the thread.

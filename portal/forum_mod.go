@@ -265,7 +265,7 @@ func (h *Handler) forumShare(w http.ResponseWriter, r *http.Request, lang db.Lan
 		f.form = formFrom(r, cat, "category", "lang")
 		f.Values["item"] = raw
 	}
-	if f.Categories, err = h.categoryOptions(ctx, lang, f.Get("category")); err != nil {
+	if f.Categories, err = h.categoryOptions(ctx, lang, f.Get("category"), false); err != nil {
 		return err
 	}
 	if r.Method == http.MethodGet {

@@ -171,20 +171,20 @@ func (h *Handler) forumNewThread(w http.ResponseWriter, r *http.Request, lang db
 			f.Cancel = forumPath(lang).category(c)
 		}
 		var err error
-		if f.Categories, err = h.categoryOptions(ctx, lang, f.Get("category")); err != nil {
+		if f.Categories, err = h.categoryOptions(ctx, lang, f.Get("category"), true); err != nil {
 			return err
 		}
 		return h.renderForm(w, r, lang, http.StatusOK, title, f)
 	}
 	f.form = formFrom(r, cat, "category", "title", "body", "lang", "lang_other")
 	var err error
-	if f.Categories, err = h.categoryOptions(ctx, lang, f.Get("category")); err != nil {
+	if f.Categories, err = h.categoryOptions(ctx, lang, f.Get("category"), true); err != nil {
 		return err
 	}
 	var c *db.ForumCategory
 	if f.Get("category") == "" {
 		f.Fail("category", "forum.category.choose")
-	} else if c, err = h.store.ForumCategoryByHandle(ctx, f.Get("category")); errors.Is(err, db.ErrNotFound) || (err == nil && c.Remote) {
+	} else if c, err = h.store.ForumCategoryByHandle(ctx, f.Get("category")); errors.Is(err, db.ErrNotFound) || (err == nil && !openable(c)) {
 		f.Fail("category", "forum.category.choose")
 	} else if err != nil {
 		return err
