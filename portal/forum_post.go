@@ -157,6 +157,39 @@ func (h *Handler) preview(ctx context.Context, f *forumForm) error {
 	return nil
 }
 
+// takePost reads a submitted post form's text and language. When the
+// member asked for a preview, the form has errors, or they are posting too
+// fast, it answers (the form again, or the rate limit's page) and done is
+// true. Otherwise it returns the member's post, rendered and sanitised,
+// for the caller to place and store.
+func (h *Handler) takePost(w http.ResponseWriter, r *http.Request, lang db.Lang, title string, f *forumForm) (p *db.ForumPost, done bool, err error) {
+	ctx := r.Context()
+	u := currentUser(r)
+	f.readBody()
+	postLang := f.readLang()
+	if wantsPreview(r) || !f.OK() {
+		if err := h.preview(ctx, f); err != nil {
+			return nil, true, err
+		}
+		code := http.StatusOK
+		if !f.OK() {
+			code = http.StatusUnprocessableEntity
+		}
+		return nil, true, h.renderForm(w, r, lang, code, title, f)
+	}
+	if limited, err := h.postingLimited(ctx, u); err != nil || limited {
+		if err != nil {
+			return nil, true, err
+		}
+		return nil, true, h.tooManyPosts(w, r, lang)
+	}
+	html, mentions, err := h.renderPost(ctx, f.Get("body"))
+	if err != nil {
+		return nil, true, err
+	}
+	return &db.ForumPost{AuthorUserID: u.ID, Lang: postLang, BodyMD: f.Get("body"), BodyHTML: html, Mentions: mentions}, false, nil
+}
+
 // forumNewThread shows and takes the form for a new thread in a category.
 func (h *Handler) forumNewThread(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
 	ctx := r.Context()
@@ -191,30 +224,11 @@ func (h *Handler) forumNewThread(w http.ResponseWriter, r *http.Request, lang db
 	}
 	f.require("title")
 	f.maxLen("title", db.MaxThreadTitleLen)
-	f.readBody()
-	postLang := f.readLang()
-	if wantsPreview(r) || !f.OK() {
-		if err := h.preview(ctx, f); err != nil {
-			return err
-		}
-		code := http.StatusOK
-		if !f.OK() {
-			code = http.StatusUnprocessableEntity
-		}
-		return h.renderForm(w, r, lang, code, title, f)
-	}
-	if limited, err := h.postingLimited(ctx, u); err != nil || limited {
-		if err != nil {
-			return err
-		}
-		return h.tooManyPosts(w, r, lang)
-	}
-	html, mentions, err := h.renderPost(ctx, f.Get("body"))
-	if err != nil {
+	p, done, err := h.takePost(w, r, lang, title, f)
+	if done || err != nil {
 		return err
 	}
 	t := &db.ForumThread{CategoryID: c.ID, Title: f.Get("title")}
-	p := &db.ForumPost{AuthorUserID: u.ID, Lang: postLang, BodyMD: f.Get("body"), BodyHTML: html, Mentions: mentions}
 	if err := h.store.CreateForumThread(ctx, t, p); errors.Is(err, db.ErrInvalid) {
 		f.Fail("body", "forum.invalid")
 		return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, title, f)
@@ -271,29 +285,11 @@ func (h *Handler) forumReply(w http.ResponseWriter, r *http.Request, lang db.Lan
 	if r.Method == http.MethodGet {
 		return h.renderForm(w, r, lang, http.StatusOK, title, f)
 	}
-	f.readBody()
-	postLang := f.readLang()
-	if wantsPreview(r) || !f.OK() {
-		if err := h.preview(ctx, f); err != nil {
-			return err
-		}
-		code := http.StatusOK
-		if !f.OK() {
-			code = http.StatusUnprocessableEntity
-		}
-		return h.renderForm(w, r, lang, code, title, f)
-	}
-	if limited, err := h.postingLimited(ctx, u); err != nil || limited {
-		if err != nil {
-			return err
-		}
-		return h.tooManyPosts(w, r, lang)
-	}
-	html, mentions, err := h.renderPost(ctx, f.Get("body"))
-	if err != nil {
+	p, done, err := h.takePost(w, r, lang, title, f)
+	if done || err != nil {
 		return err
 	}
-	p := &db.ForumPost{ThreadID: t.ID, AuthorUserID: u.ID, Lang: postLang, BodyMD: f.Get("body"), BodyHTML: html, QuoteOf: quoteID, Mentions: mentions}
+	p.ThreadID, p.QuoteOf = t.ID, quoteID
 	switch err := h.store.CreateForumPost(ctx, p); {
 	case isLocked(err):
 		return h.lockedThread(w, r, lang, t)
