@@ -47,7 +47,7 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, lang db.Lang
 // loginSubmit signs a user in. Every failure gets the same message, so the
 // form does not tell which addresses have accounts.
 func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	if ok, wait := h.acc.login.allow(clientKey(r)); !ok {
+	if ok, wait := h.acc.login.allow(h.clientKey(r)); !ok {
 		return h.tooMany(w, r, lang, wait)
 	}
 	f := formFrom(r, h.cats[lang], "email")
@@ -108,7 +108,7 @@ func (h *Handler) registerForm(w http.ResponseWriter, r *http.Request, lang db.L
 
 // registerSubmit creates a member account and signs it in.
 func (h *Handler) registerSubmit(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	if ok, wait := h.acc.signup.allow(clientKey(r)); !ok {
+	if ok, wait := h.acc.signup.allow(h.clientKey(r)); !ok {
 		return h.tooMany(w, r, lang, wait)
 	}
 	f := formFrom(r, h.cats[lang], "name", "email")
@@ -182,7 +182,7 @@ func (h *Handler) accountData(r *http.Request, lang db.Lang, f *form) (*accounts
 // accountSubmit changes the user's password after checking the current
 // one; the user's other sessions end.
 func (h *Handler) accountSubmit(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	if ok, wait := h.acc.login.allow(clientKey(r)); !ok {
+	if ok, wait := h.acc.login.allow(h.clientKey(r)); !ok {
 		return h.tooMany(w, r, lang, wait)
 	}
 	u := currentUser(r)

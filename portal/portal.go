@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -18,6 +19,10 @@ type Config struct {
 	BaseURL *url.URL
 	// DataDir holds uploaded files.
 	DataDir string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client, for rate limits; requests from anywhere else are
+	// limited by their own address.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler serves the website. Build it with New.
@@ -32,6 +37,7 @@ type Handler struct {
 	matcher language.Matcher
 	cache   *pageCache // rendered pages for anonymous visitors (cache.go)
 	acc     *accounts  // sessions, CSRF, rate limits, editing and uploads (accounts.go)
+	proxies []netip.Prefix
 }
 
 // New returns the website's handler. It parses every template and catalogue
@@ -58,6 +64,7 @@ func New(cfg Config, store *db.Store, log *slog.Logger) (*Handler, error) {
 		mux:     http.NewServeMux(),
 		matcher: language.NewMatcher(tags),
 		acc:     newAccounts(cfg, store, log),
+		proxies: cfg.TrustedProxies,
 	}
 	h.routes()
 	h.handler = h.middleware(h.mux)

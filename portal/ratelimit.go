@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -81,9 +82,11 @@ func (l *rateLimiter) evict(now time.Time) {
 
 // clientKey identifies the client of a request for rate limiting: its IP
 // address, or for IPv6 its /64 network, which one user usually holds
-// whole. The hub does not trust X-Forwarded-For: behind a proxy, every
-// client shares the proxy's address and its limit.
-func clientKey(r *http.Request) string {
+// whole. When the request comes from a trusted reverse proxy, the client is
+// the last address in X-Forwarded-For that is not itself a trusted proxy
+// (the addresses before it could be anything the client wrote); from
+// anywhere else the header is ignored.
+func (h *Handler) clientKey(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -93,9 +96,32 @@ func clientKey(r *http.Request) string {
 		return host
 	}
 	ip = ip.Unmap()
+	if h.trusted(ip) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a malformed hop: trust nothing before it
+			}
+			ip = hop.Unmap()
+			if !h.trusted(ip) {
+				break
+			}
+		}
+	}
 	if ip.Is6() {
 		p, _ := ip.Prefix(64)
 		return p.String()
 	}
 	return ip.String()
+}
+
+// trusted reports whether ip is one of the configured reverse proxies.
+func (h *Handler) trusted(ip netip.Addr) bool {
+	for _, p := range h.proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }

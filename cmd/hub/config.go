@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ type config struct {
 	LogFormat            string
 	AllowPrivateNetworks bool
 	SignedFetchOnly      bool
+	TrustedProxies       []netip.Prefix
 }
 
 // setting is one configuration value: its flag, its variable, its default and
@@ -43,6 +45,7 @@ func settings() []*setting {
 		{flag: "log-format", env: "HUB_LOG_FORMAT", def: "text", usage: "text or json"},
 		{flag: "allow-private-networks", env: "HUB_ALLOW_PRIVATE_NETWORKS", def: "false", usage: "let federation fetch from and deliver to loopback and private addresses (local partner setups, tests)"},
 		{flag: "signed-fetch-only", env: "HUB_SIGNED_FETCH_ONLY", def: "false", usage: "answer ActivityPub GETs of actors, objects and collections only when HTTP-signed (Mastodon's secure mode)"},
+		{flag: "trusted-proxies", env: "HUB_TRUSTED_PROXIES", def: "", usage: "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client, for rate limits (e.g. 127.0.0.1,10.0.0.0/8)"},
 	}
 }
 
@@ -122,6 +125,20 @@ func parseConfig(v map[string]string) (*config, error) {
 		bad("HUB_SIGNED_FETCH_ONLY", "%q is not true or false", v["signed-fetch-only"])
 	} else {
 		c.SignedFetchOnly = b
+	}
+
+	for _, part := range strings.Split(v["trusted-proxies"], ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if pr, err := netip.ParsePrefix(part); err == nil {
+			c.TrustedProxies = append(c.TrustedProxies, pr.Masked())
+		} else if ip, err := netip.ParseAddr(part); err == nil {
+			c.TrustedProxies = append(c.TrustedProxies, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+		} else {
+			bad("HUB_TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range such as 10.0.0.0/8", part)
+		}
 	}
 
 	if c.DataDir == "" {

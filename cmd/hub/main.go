@@ -166,7 +166,7 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*db.Store, error) {
 
 // newHub builds the hub on an open store.
 func newHub(c *config, store *db.Store, log *slog.Logger) (*hub, error) {
-	site, err := portal.New(portal.Config{BaseURL: c.BaseURL, DataDir: c.DataDir}, store, log.With("component", "portal"))
+	site, err := portal.New(portal.Config{BaseURL: c.BaseURL, DataDir: c.DataDir, TrustedProxies: c.TrustedProxies}, store, log.With("component", "portal"))
 	if err != nil {
 		return nil, err
 	}

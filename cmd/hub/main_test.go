@@ -155,6 +155,7 @@ func TestBadConfigurationStopsStartup(t *testing.T) {
 		{"bad listen address", map[string]string{"HUB_LISTEN": "8080"}, nil, "HUB_LISTEN"},
 		{"bad log level", map[string]string{"HUB_LOG_LEVEL": "loud"}, nil, "HUB_LOG_LEVEL"},
 		{"bad boolean", map[string]string{"HUB_ALLOW_PRIVATE_NETWORKS": "perhaps"}, nil, "HUB_ALLOW_PRIVATE_NETWORKS"},
+		{"bad trusted proxy", map[string]string{"HUB_TRUSTED_PROXIES": "127.0.0.1, nginx.local"}, nil, `HUB_TRUSTED_PROXIES: "nginx.local" is neither`},
 		{"unreachable postgres", map[string]string{"HUB_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, nil, "db: open postgres"},
 	}
 	for _, tt := range tests {
