@@ -66,9 +66,9 @@ func (h *Handler) resolveMentions(ctx context.Context, p *db.ForumPost) {
 	var accts []string
 	seen := map[string]bool{}
 	for _, m := range mentionLink.FindAllStringSubmatch(p.BodyHTML, -1) {
-		href, text := html.UnescapeString(m[1]), html.UnescapeString(m[2])
+		text := html.UnescapeString(m[2])
 		user, host, ok := strings.Cut(strings.TrimPrefix(text, "@"), "@")
-		if strings.HasPrefix(href, localMemberPath) || !ok || user == "" || host == "" {
+		if !ok || user == "" || host == "" {
 			continue
 		}
 		acct := strings.ToLower(user + "@" + host)
@@ -127,11 +127,13 @@ func (h *Handler) addMentionTags(ctx context.Context, p *db.ForumPost, obj map[s
 			break
 		}
 		href, text := html.UnescapeString(m[1]), html.UnescapeString(m[2])
+		// The text says who is meant: @handle (a member), @handle@this-host
+		// (a member too, linked to their profile) or @user@host.
 		var mt mention
-		if handle, ok := strings.CutPrefix(href, localMemberPath); ok {
-			mt.handle = strings.ToLower(handle)
-		} else if user, host, ok := strings.Cut(strings.TrimPrefix(text, "@"), "@"); ok && user != "" && host != "" {
+		if user, host, ok := strings.Cut(strings.TrimPrefix(text, "@"), "@"); ok && user != "" && host != "" && !strings.EqualFold(host, h.host) {
 			mt.acct = strings.ToLower(user + "@" + host)
+		} else if handle, ok := strings.CutPrefix(href, localMemberPath); ok {
+			mt.handle = strings.ToLower(handle)
 		} else {
 			continue
 		}

@@ -700,11 +700,40 @@ func (h *Handler) forumThreadLink(w http.ResponseWriter, r *http.Request, lang d
 // posts use it) to their profile in the visitor's language.
 func (h *Handler) forumMemberLink(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
 	handle := strings.ToLower(r.PathValue("handle"))
+	if user, host, remote := strings.Cut(handle, "@"); remote {
+		return h.remoteAccountLink(w, r, user, host)
+	}
 	if !db.ValidHandle(handle) {
 		return db.ErrNotFound
 	}
 	w.Header().Add("Vary", "Accept-Language, Cookie")
 	http.Redirect(w, r, forumPath(lang).member(handle), http.StatusFound)
+	return nil
+}
+
+// remoteAccountLink sends a mention's reader to a remote account's page:
+// the one its actor gives when federation knows it, else the address
+// Mastodon and most servers use.
+func (h *Handler) remoteAccountLink(w http.ResponseWriter, r *http.Request, user, host string) error {
+	if !db.ValidHandle(user) || host == "" || strings.ContainsAny(host, "/?#@\\ ") {
+		return db.ErrNotFound
+	}
+	target := safeURL("https://" + host + "/@" + user)
+	actors, err := h.store.RemoteActorsByAcct(r.Context(), []string{user + "@" + host})
+	if err != nil {
+		return err
+	}
+	if a := actors[user+"@"+host]; a != nil {
+		if u := safeURL(a.URL); u != "" {
+			target = u
+		} else if u := safeURL(a.URI); u != "" {
+			target = u
+		}
+	}
+	if target == "" {
+		return db.ErrNotFound
+	}
+	http.Redirect(w, r, target, http.StatusFound)
 	return nil
 }
 

@@ -698,7 +698,10 @@ func (h *Handler) renderPost(ctx context.Context, md string) (string, []int64, e
 				return u
 			}
 		}
-		return safeURL("https://" + host + "/@" + handle)
+		// Not known here yet: the hub's own address for the account, which
+		// sends the reader to its page once federation has found it (the
+		// post is looked up by WebFinger when it is sent).
+		return "/forum/users/" + handle + "@" + host
 	})
 	return out, ids, nil
 }

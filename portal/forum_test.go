@@ -764,10 +764,22 @@ func TestForumMentions(t *testing.T) {
 		mustContain(t, "the thread", body,
 			`<a href="/forum/users/anna-petrova" class="mention">@anna-petrova</a> see <code>@anna-petrova</code>`,
 			`<a href="https://social.example/@maria" class="mention" rel="nofollow noopener">@maria@social.example</a>`,
-			`<a href="https://elsewhere.example/@zed" class="mention" rel="nofollow noopener">@zed@elsewhere.example</a>`,
+			`<a href="/forum/users/zed@elsewhere.example" class="mention">@zed@elsewhere.example</a>`,
 			`not @ghost or`, `<a href="/forum/users/anna-petrova" class="mention">@anna-petrova@hub.example.org</a>`)
 		resp, _ = fh.get(c, "/forum/users/anna-petrova")
 		wantRedirect(t, "the language-neutral member link", resp, http.StatusFound, "/en/forum/users/anna-petrova")
+		// A remote account's link goes to its page: the guess while it is
+		// unknown, the actor's own page once federation knows it.
+		resp, _ = fh.get(c, "/forum/users/zed@elsewhere.example")
+		wantRedirect(t, "an unknown account's link", resp, http.StatusFound, "https://elsewhere.example/@zed")
+		zed := &db.Actor{URI: "https://elsewhere.example/users/zed", Type: db.ActorPerson, Handle: "zed", Host: "elsewhere.example", URL: "https://elsewhere.example/profile/zed"}
+		if err := s.SaveRemoteActor(ctx, zed); err != nil {
+			t.Fatal(err)
+		}
+		resp, _ = fh.get(c, "/forum/users/zed@elsewhere.example")
+		wantRedirect(t, "a known account's link", resp, http.StatusFound, "https://elsewhere.example/profile/zed")
+		resp, _ = fh.get(c, "/forum/users/zed@bad%2Fhost")
+		wantStatus(t, "a malformed account link", resp, http.StatusNotFound)
 		_, body = fh.get(fh.client(ana.Email), "/bg/forum/mentions")
 		mustContain(t, "Ana's mentions", body, "Мнения, в които ме споменават", "@maria@social.example", "Въпрос")
 		if n, _ := s.CountMemberPosts(ctx, db.MemberPostQuery{UserID: ana.ID, Mentioning: true}); n != 1 {
