@@ -189,6 +189,8 @@ type categoryView struct {
 	Name        localText
 	Description string
 	Remote      bool
+	Origin      string // a partner's category: its hub's host
+	OriginURL   string // and its page there
 	Openable    bool   // members can open threads in it
 	Fediverse   string // @handle@host, for following it from the fediverse
 	Threads     int
@@ -203,6 +205,9 @@ func (h *Handler) categoryView(f *forumFmt, c *db.ForumCategory) categoryView {
 		if u, err := url.Parse(h.baseURL); err == nil {
 			v.Fediverse = "@" + c.Handle + "@" + u.Host
 		}
+	} else {
+		_, v.Origin, _ = strings.Cut(c.Handle, "@")
+		v.OriginURL = safeURL(c.URL)
 	}
 	return v
 }

@@ -27,7 +27,7 @@ func TestForumThreadInPartnerCategory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		followed := &db.ForumCategory{Handle: "pomosht@partner.example", APID: group.URI, ActorID: group.ID}
+		followed := &db.ForumCategory{Handle: "pomosht@partner.example", APID: group.URI, ActorID: group.ID, URL: "https://partner.example/bg/forum/pomosht"}
 		followed.SetTexts(db.Text{Lang: db.BG, Title: "Помощ при партньора"}, db.Text{Lang: db.EN, Title: "Partner's help"})
 		if err := s.SaveRemoteForumCategory(ctx, followed); err != nil {
 			t.Fatal(err)
@@ -44,7 +44,8 @@ func TestForumThreadInPartnerCategory(t *testing.T) {
 		mustContain(t, "the new-thread form", body, `value="pomosht@partner.example"`, "Partner&#39;s help (pomosht@partner.example)")
 		lacks(t, "the new-thread form", body, `value="old@gone.example"`)
 		_, body = fh.get(c, "/en/forum/pomosht@partner.example")
-		mustContain(t, "the partner's category", body, `/en/forum/new?category=pomosht%40partner.example`)
+		mustContain(t, "the partner's category", body, `/en/forum/new?category=pomosht%40partner.example`,
+			"hosted by the partner hub partner.example", `<a href="https://partner.example/bg/forum/pomosht" rel="external nofollow">`)
 
 		resp, _ := fh.post(c, "/en/forum/new", url.Values{"category": {"old@gone.example"}, "title": {"Hello"}, "body": {"Anyone?"}, "lang": {"en"}})
 		wantStatus(t, "a thread in a partner's category the hub does not follow", resp, 422)
@@ -55,7 +56,9 @@ func TestForumThreadInPartnerCategory(t *testing.T) {
 		}
 		ts, err := s.ForumThreads(ctx, db.ThreadQuery{CategoryID: followed.ID})
 		if err != nil || len(ts) != 1 || ts[0].Title != "Курсове" || ts[0].APID != "" || ts[0].AuthorUserID != ana.ID {
-			t.Errorf("threads in the partner's category: %+v, %v", ts, err)
+			t.Fatalf("threads in the partner's category: %+v, %v", ts, err)
 		}
+		_, body = fh.get(c, "/bg/forum/pomosht@partner.example/"+itoa(ts[0].ID))
+		mustContain(t, "the thread's reply form", body, "Отговорът ви се изпраща до partner.example")
 	})
 }

@@ -116,6 +116,15 @@ func TestPartnerForumJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`section.forum-reply button[type="submit"]:not([name])`)),
 	)
 	waitText(b, "free courses on Tuesdays")
+	if got := b.text(); !strings.Contains(got, "Your reply is sent to "+partnerHost) {
+		t.Errorf("the reply form does not say where the reply goes:\n%s", got)
+	}
+	axe := axeSource(t)
+	for _, path := range []string{"/en/forum/" + remoteHandle, threadPath, "/bg/forum/" + remoteHandle} {
+		for _, v := range seriousViolations(t, b.ctx, axe, hubSrv.URL+path) {
+			t.Errorf("%s: %s", path, v)
+		}
+	}
 
 	// The reply went to the partner's Group: a visitor of the partner reads
 	// it in the thread, attributed to the hub's member.
