@@ -185,7 +185,7 @@ func (s *Store) DeleteForumCategory(ctx context.Context, id int64) error {
 		if n > 0 || c.ActorID != 0 {
 			return fmt.Errorf("%w: category %q has threads or a fediverse actor", ErrConflict, c.Handle)
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		if _, err := tx.w.NewDelete().Model((*ForumCategoryTranslation)(nil)).Where("category_id = ?", c.ID).Exec(ctx); err != nil {
 			return err
 		}
@@ -195,7 +195,7 @@ func (s *Store) DeleteForumCategory(ctx context.Context, id int64) error {
 }
 
 func (s *Store) replaceCategoryTexts(ctx context.Context, c *ForumCategory) error {
-	s.touched(ctx)
+	s.touchedForum(ctx)
 	if _, err := s.w.NewDelete().Model((*ForumCategoryTranslation)(nil)).Where("category_id = ?", c.ID).Exec(ctx); err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (s *Store) UpdateRemoteForumPost(ctx context.Context, apID string, actorID 
 			Set("edited_at = ?", tx.utcNow()).Where("id = ?", rows[0].ID).Exec(ctx); err != nil {
 			return err
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		return nil
 	})
 	return found, wrap(op, err)

@@ -115,6 +115,6 @@ func (s *Store) UpdateRemoteForumThread(ctx context.Context, apID string, actorI
 	}
 	_, err = s.w.NewUpdate().Model((*ForumThread)(nil)).Set("title = ?", title).Set("updated_at = ?", s.utcNow()).
 		Where("ap_id = ?", apID).Where("author_actor_id = ?", actorID).Exec(ctx)
-	s.touched(ctx)
+	s.touchedForum(ctx)
 	return wrap(op, err)
 }

@@ -60,7 +60,7 @@ func (s *Store) CreateForumPost(ctx context.Context, p *ForumPost) error {
 				return err
 			}
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		if p.APID == "" {
 			if err := tx.forumChanged(ctx, OutboxForumPost, p.ID, ActionCreate); err != nil {
 				return err
@@ -130,7 +130,7 @@ func (s *Store) EditForumPost(ctx context.Context, e ForumPostEdit) error {
 				return err
 			}
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		if p.APID == "" {
 			if err := tx.forumChanged(ctx, OutboxForumPost, p.ID, ActionUpdate); err != nil {
 				return err
@@ -158,7 +158,7 @@ func (s *Store) DeleteForumPost(ctx context.Context, id int64) error {
 		if _, err := tx.w.NewUpdate().Model((*ForumPost)(nil)).Set("deleted_at = ?", tx.utcNow()).Where("id = ?", id).Exec(ctx); err != nil {
 			return err
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		if st.APID != "" {
 			return nil
 		}
@@ -183,7 +183,7 @@ func (s *Store) SetForumPostHidden(ctx context.Context, id int64, hidden bool) e
 		if _, err := tx.w.NewUpdate().Model((*ForumPost)(nil)).Set("hidden = ?", hidden).Where("id = ?", id).Exec(ctx); err != nil {
 			return err
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		a := ActionCreate
 		if hidden {
 			a = ActionDelete

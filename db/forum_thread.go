@@ -204,7 +204,7 @@ func (s *Store) CreateForumThread(ctx context.Context, t *ForumThread, first *Fo
 		if _, err := tx.w.NewUpdate().Model(t).Column("first_post_id", "last_post_id").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		if t.APID == "" {
 			if err := tx.forumChanged(ctx, OutboxForumThread, t.ID, ActionCreate); err != nil {
 				return err
@@ -256,7 +256,7 @@ func (s *Store) setThreadFlag(ctx context.Context, op string, id int64, column s
 		if err != nil {
 			return err
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		switch {
 		case column == "hidden" && on != hidden:
 			a := ActionCreate
@@ -304,7 +304,7 @@ func (s *Store) MoveThread(ctx context.Context, id, categoryID int64) error {
 		if err := affected(res, err); err != nil {
 			return err
 		}
-		tx.touched(ctx)
+		tx.touchedForum(ctx)
 		return tx.forumChanged(ctx, OutboxForumThread, id, ActionUpdate)
 	}))
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	_ "github.com/lib/pq" // registers the "postgres" driver for database/sql
@@ -35,8 +34,8 @@ type Store struct {
 	r       bun.IDB // reads
 	dialect Dialect
 	now     func() time.Time
-	version *atomic.Uint64 // shared by a Store and its transactions
-	tx      *txState       // set inside a transaction
+	version *versions // shared by a Store and its transactions
+	tx      *txState  // set inside a transaction
 
 	// Set only on the Store returned by Open; nil inside transactions.
 	writer, reader *bun.DB
@@ -98,7 +97,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	rsql.SetMaxIdleConns(4)
 	writer := bun.NewDB(wsql, sqlitedialect.New())
 	reader := bun.NewDB(rsql, sqlitedialect.New())
-	return &Store{w: writer, r: reader, writer: writer, reader: reader, dialect: SQLite, now: time.Now, version: new(atomic.Uint64)}, nil
+	return &Store{w: writer, r: reader, writer: writer, reader: reader, dialect: SQLite, now: time.Now, version: new(versions)}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
@@ -125,7 +124,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("db: open postgres %s@%s: %w", u.User.Username(), u.Host, err)
 	}
 	d := bun.NewDB(sqldb, pgdialect.New())
-	return &Store{w: d, r: d, writer: d, reader: d, dialect: Postgres, now: time.Now, version: new(atomic.Uint64)}, nil
+	return &Store{w: d, r: d, writer: d, reader: d, dialect: Postgres, now: time.Now, version: new(versions)}, nil
 }
 
 // Dialect reports which engine the Store runs on.
@@ -172,8 +171,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	err := s.writer.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(&Store{w: tx, r: tx, dialect: s.dialect, now: s.now, version: s.version, tx: state})
 	})
-	if err == nil && state.dirty {
-		s.version.Add(1)
+	if err == nil {
+		s.version.bump(state.dirty, state.dirtySite)
 	}
 	return err
 }

@@ -609,4 +609,44 @@ func TestWatchChangesSeesOtherProcesses(t *testing.T) {
 	if b.ContentVersion() == v {
 		t.Error("a write in one process did not bump the other's ContentVersion")
 	}
+	if b.SiteVersion() == 0 {
+		t.Error("an organisation's creation did not bump the other process's SiteVersion")
+	}
+
+	// A forum write moves ContentVersion, not SiteVersion.
+	if _, err := a.SeedForum(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	cats, err := a.ForumCategories(ctx)
+	if err != nil || len(cats) == 0 {
+		t.Fatalf("categories: %v", err)
+	}
+	u, err := a.CreateUser(ctx, db.NewUser{Email: "m@example.org", Name: "M", Password: "correct horse battery", Role: db.RoleMember})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) { // let the notifications of the set-up arrive
+		before := b.ContentVersion()
+		time.Sleep(200 * time.Millisecond)
+		if b.ContentVersion() == before {
+			break
+		}
+	}
+	v, site := b.ContentVersion(), b.SiteVersion()
+	th := &db.ForumThread{CategoryID: cats[0].ID, Title: "Въпрос"}
+	if err := a.CreateForumThread(ctx, th, &db.ForumPost{AuthorUserID: u.ID, Lang: db.BG, BodyMD: "?", BodyHTML: "<p>?</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for b.ContentVersion() == v && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if b.ContentVersion() == v {
+		t.Error("a forum write in one process did not bump the other's ContentVersion")
+	}
+	if b.SiteVersion() != site {
+		t.Error("a forum write in one process bumped the other's SiteVersion")
+	}
 }

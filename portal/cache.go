@@ -9,17 +9,20 @@ import (
 	"github.com/bgimigranti/hub/db"
 )
 
-// defaultCacheBytes bounds the rendered pages kept in memory.
-const defaultCacheBytes = 32 << 20
+// defaultCacheBytes bounds the rendered pages kept in memory, in two
+// caches: pages that show the forum and pages that do not.
+const (
+	defaultCacheBytes     = 16 << 20
+	defaultSiteCacheBytes = 24 << 20
+)
 
 // maxCachedPage is the largest page kept; bigger ones are rendered each time.
 const maxCachedPage = 1 << 20
 
 // pageCache keeps the rendered HTML of pages that anonymous visitors get,
 // least recently used first out, within a total size. It holds only pages
-// rendered at one content version: when the store's ContentVersion moves,
-// everything goes, since any write may change any page (the home page lists
-// the latest of everything).
+// rendered at one version: when the version it keys on moves, everything
+// in it goes, since any write of that kind may change any of its pages.
 //
 // Only the body and the headers that describe it are kept. Headers a
 // handler sets for one visitor (Set-Cookie above all) are never stored; a
@@ -101,20 +104,31 @@ func (c *pageCache) len() (pages, size int) {
 }
 
 // cached serves fn's page from the cache when it can: a GET (or HEAD) of an
-// anonymous visitor, keyed by language, path and query.
+// anonymous visitor, keyed by language, path and query. The page is
+// rendered anew after any write (ContentVersion): for pages that show the
+// forum (its own, search).
 func (h *Handler) cached(fn pageFunc) pageFunc {
 	return func(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-		return h.serveCached(w, r, lang, fn)
+		return h.serveCached(w, r, lang, fn, h.cache, h.store.ContentVersion)
 	}
 }
 
-func (h *Handler) serveCached(w http.ResponseWriter, r *http.Request, lang db.Lang, fn pageFunc) error {
-	c := h.cache
+// cachedSite is cached for pages that show nothing of the forum (sections,
+// items, the directory, printed handbooks): they stay cached while only
+// the forum changes (SiteVersion), which with partners' forums federating
+// in is most of the time.
+func (h *Handler) cachedSite(fn pageFunc) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
+		return h.serveCached(w, r, lang, fn, h.siteCache, h.store.SiteVersion)
+	}
+}
+
+func (h *Handler) serveCached(w http.ResponseWriter, r *http.Request, lang db.Lang, fn pageFunc, c *pageCache, current func() uint64) error {
 	if c == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) || currentUser(r) != nil {
 		return fn(w, r, lang)
 	}
 	key := string(lang) + " " + r.URL.Path + "?" + r.URL.RawQuery
-	version := h.store.ContentVersion()
+	version := current()
 	if p, ok := c.get(key, version); ok {
 		remember(w, r, lang)
 		hd := w.Header()

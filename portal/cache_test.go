@@ -167,3 +167,52 @@ func TestPageCacheIsBounded(t *testing.T) {
 		t.Errorf("after a new version: %d pages, %d bytes", n, size)
 	}
 }
+
+// TestForumWritesKeepSitePagesCached: a forum post (here or federated in)
+// leaves the pages that show nothing of the forum in the cache, and renders
+// the forum's pages and search anew; a write of an item renders everything
+// anew.
+func TestForumWritesKeepSitePagesCached(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		fh := newForumHub(t, s)
+		visitor := fh.client("")
+		ana := fh.user("ana@example.org", "Ана", db.RoleMember, 0)
+		th, _ := fh.thread("questions", ana, db.BG, "Въпрос", "Някой?")
+		site := []string{"/en/", "/en/news", "/en/organisations", "/en/handbooks"}
+		forum := []string{"/en/forum", "/en/forum/questions", "/en/search?q=" + url.QueryEscape("Въпрос")}
+		warm := func() {
+			for _, p := range append(append([]string{}, site...), forum...) {
+				if resp, _ := fh.get(visitor, p); resp.StatusCode != http.StatusOK {
+					t.Fatalf("GET %s: %d", p, resp.StatusCode)
+				}
+			}
+		}
+		queries := func(path string) int64 {
+			fh.queries.Reset()
+			fh.get(visitor, path)
+			return fh.queries.Count()
+		}
+		warm()
+		fh.reply(th, ana, db.EN, "a forum write", 0)
+		for _, p := range site {
+			if n := queries(p); n != 0 {
+				t.Errorf("GET %s after a forum write ran %d queries, want 0 (cached)", p, n)
+			}
+		}
+		for _, p := range forum {
+			if n := queries(p); n == 0 {
+				t.Errorf("GET %s after a forum write came from the cache", p)
+			}
+		}
+		if _, body := fh.get(visitor, "/en/forum/questions/"+itoa(th.ID)); !strings.Contains(body, "a forum write") {
+			t.Errorf("the thread does not show the new post")
+		}
+		warm()
+		addItem(t, s, &db.Item{Kind: db.News}, db.Text{Lang: db.EN, Title: "Fresh news"})
+		for _, p := range append(append([]string{}, site...), forum...) {
+			if n := queries(p); n == 0 {
+				t.Errorf("GET %s after an item was published came from the cache", p)
+			}
+		}
+	})
+}

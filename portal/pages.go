@@ -23,7 +23,7 @@ func handbookCards(hs []*db.Handbook, lang db.Lang) []handbookCard {
 // home serves the home page: the latest of every section that changes, the
 // directory, the handbooks and what the project is.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	return h.serveCached(w, r, lang, h.renderHome)
+	return h.cachedSite(h.renderHome)(w, r, lang)
 }
 
 func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
@@ -83,7 +83,7 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, lang db.Lan
 }
 
 func (h *Handler) handbooks(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	return h.serveCached(w, r, lang, h.renderHandbooks)
+	return h.cachedSite(h.renderHandbooks)(w, r, lang)
 }
 
 func (h *Handler) renderHandbooks(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
@@ -114,7 +114,7 @@ func chapterLinks(hb *db.Handbook, lang db.Lang) []chapterLink {
 }
 
 func (h *Handler) handbook(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	return h.serveCached(w, r, lang, h.renderHandbook)
+	return h.cachedSite(h.renderHandbook)(w, r, lang)
 }
 
 func (h *Handler) renderHandbook(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
@@ -131,7 +131,7 @@ func (h *Handler) renderHandbook(w http.ResponseWriter, r *http.Request, lang db
 }
 
 func (h *Handler) chapter(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	return h.serveCached(w, r, lang, h.renderChapter)
+	return h.cachedSite(h.renderChapter)(w, r, lang)
 }
 
 func (h *Handler) renderChapter(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
@@ -168,7 +168,7 @@ func (h *Handler) renderChapter(w http.ResponseWriter, r *http.Request, lang db.
 }
 
 func (h *Handler) staticPage(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	return h.serveCached(w, r, lang, h.renderStaticPage)
+	return h.cachedSite(h.renderStaticPage)(w, r, lang)
 }
 
 func (h *Handler) renderStaticPage(w http.ResponseWriter, r *http.Request, lang db.Lang) error {

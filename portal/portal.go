@@ -36,8 +36,10 @@ type Handler struct {
 	handler http.Handler // mux wrapped in the middleware
 	matcher language.Matcher
 	cache   *pageCache // rendered pages for anonymous visitors (cache.go)
-	acc     *accounts  // sessions, CSRF, rate limits, editing and uploads (accounts.go)
-	proxies []netip.Prefix
+	// siteCache keeps the pages that show nothing of the forum.
+	siteCache *pageCache
+	acc       *accounts // sessions, CSRF, rate limits, editing and uploads (accounts.go)
+	proxies   []netip.Prefix
 }
 
 // New returns the website's handler. It parses every template and catalogue

@@ -29,21 +29,21 @@ const defaultZone = "Europe/Sofia"
 // listings and pages, the directory of organisations and search.
 func (h *Handler) sectionRoutes(m *http.ServeMux, lang db.Lang, p string) {
 	if h.cache == nil {
-		h.cache = newPageCache(defaultCacheBytes)
+		h.cache, h.siteCache = newPageCache(defaultCacheBytes), newPageCache(defaultSiteCacheBytes)
 	}
 	for _, k := range db.Kinds() {
 		sec := p + "/" + k.Section()
 		if k == db.Event {
-			m.Handle("GET "+sec, h.page(lang, h.cached(h.events)))
+			m.Handle("GET "+sec, h.page(lang, h.cachedSite(h.events)))
 		} else {
-			m.Handle("GET "+sec, h.page(lang, h.cached(h.listing(k))))
+			m.Handle("GET "+sec, h.page(lang, h.cachedSite(h.listing(k))))
 		}
-		m.Handle("GET "+sec+"/{id}", h.page(lang, h.cached(h.itemPage(k))))
+		m.Handle("GET "+sec+"/{id}", h.page(lang, h.cachedSite(h.itemPage(k))))
 	}
-	m.Handle("GET "+p+"/organisations", h.page(lang, h.cached(h.directory)))
-	m.Handle("GET "+p+"/organisations/{handle}", h.page(lang, h.cached(h.organisation)))
+	m.Handle("GET "+p+"/organisations", h.page(lang, h.cachedSite(h.directory)))
+	m.Handle("GET "+p+"/organisations/{handle}", h.page(lang, h.cachedSite(h.organisation)))
 	m.Handle("GET "+p+"/search", h.page(lang, h.cached(h.search)))
-	m.Handle("GET "+p+"/handbooks/{handbook}/print", h.page(lang, h.cached(h.handbookPrint)))
+	m.Handle("GET "+p+"/handbooks/{handbook}/print", h.page(lang, h.cachedSite(h.handbookPrint)))
 	// The browser side of the language-neutral ActivityPub ids; registered
 	// once, not per language.
 	if lang == db.InterfaceLangs[0] {
