@@ -76,7 +76,7 @@ func (c *ForumCategory) SetTexts(ts ...Text) {
 var reservedForumHandles = map[string]bool{
 	"new": true, "share": true, "posts": true, "threads": true, "users": true, "reports": true,
 	"mentions": true, "feeds": true, "search": true, "categories": true, "admin": true,
-	"moderation": true, "hub": true, "forum": true,
+	"moderation": true, "hub": true, "forum": true, "modlog": true,
 }
 
 // ForumHandleReserved reports whether h is a word the forum keeps for

@@ -37,6 +37,7 @@ func (h *Handler) forumRoutes(m *http.ServeMux, lang db.Lang, p string) {
 	m.Handle("GET "+f+"/posts/{id}", h.page(lang, h.forumPostLink))
 	m.Handle("GET "+f+"/threads/{id}", h.page(lang, h.forumThreadLink))
 	m.Handle("GET "+f+"/users/{handle}", h.page(lang, h.cached(h.forumMember)))
+	m.Handle("GET "+f+"/modlog", h.page(lang, h.cached(h.forumModlog)))
 
 	m.Handle("GET "+f+"/new", h.page(lang, h.signedIn(h.forumNewThread)))
 	m.Handle("POST "+f+"/new", h.page(lang, h.signedIn(h.forumNewThread)))

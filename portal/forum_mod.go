@@ -22,13 +22,15 @@ func (h *Handler) forumModerateThread(w http.ResponseWriter, r *http.Request, la
 		return err
 	}
 	action := r.PostForm.Get("action")
+	logged := db.ForumModAction{UserID: currentUser(r).ID, Action: action, ThreadID: t.ID}
+	var do func(tx *db.Store) error
 	switch action {
 	case "pin", "unpin":
-		err = h.store.SetThreadPinned(ctx, t.ID, action == "pin")
+		do = func(tx *db.Store) error { return tx.SetThreadPinned(ctx, t.ID, action == "pin") }
 	case "lock", "unlock":
-		err = h.store.SetThreadLocked(ctx, t.ID, action == "lock")
+		do = func(tx *db.Store) error { return tx.SetThreadLocked(ctx, t.ID, action == "lock") }
 	case "hide", "show":
-		err = h.store.SetThreadHidden(ctx, t.ID, action == "hide")
+		do = func(tx *db.Store) error { return tx.SetThreadHidden(ctx, t.ID, action == "hide") }
 	case "move":
 		c, cerr := h.store.ForumCategoryByHandle(ctx, r.PostForm.Get("category"))
 		if errors.Is(cerr, db.ErrNotFound) || (cerr == nil && c.Remote) {
@@ -37,12 +39,12 @@ func (h *Handler) forumModerateThread(w http.ResponseWriter, r *http.Request, la
 		if cerr != nil {
 			return cerr
 		}
-		err = h.store.MoveThread(ctx, t.ID, c.ID)
-		t.Category = c.Handle
+		do = func(tx *db.Store) error { return tx.MoveThread(ctx, t.ID, c.ID) }
+		logged.Detail, t.Category = c.Handle, c.Handle
 	default:
 		return h.badRequest(w, r, lang, "forum.mod.bad")
 	}
-	if err != nil {
+	if err := h.store.Moderate(ctx, logged, do); err != nil {
 		return err
 	}
 	h.flash(ctx, "forum.mod.done."+action)
@@ -60,7 +62,8 @@ func (h *Handler) forumModeratePost(w http.ResponseWriter, r *http.Request, lang
 	}
 	switch action := r.PostForm.Get("action"); action {
 	case "hide", "show":
-		if err := h.store.SetForumPostHidden(ctx, p.ID, action == "hide"); err != nil {
+		logged := db.ForumModAction{UserID: currentUser(r).ID, Action: action, ThreadID: p.ThreadID, PostID: p.ID}
+		if err := h.store.Moderate(ctx, logged, func(tx *db.Store) error { return tx.SetForumPostHidden(ctx, p.ID, action == "hide") }); err != nil {
 			return err
 		}
 		h.flash(ctx, "forum.mod.done.post."+action)
