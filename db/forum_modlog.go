@@ -53,6 +53,13 @@ func (s *Store) Moderate(ctx context.Context, a ForumModAction, do func(tx *Stor
 		if err := do(tx); err != nil {
 			return err
 		}
+		if a.UserID != 0 {
+			// A moderator's forum handle names their actor when the action
+			// federates.
+			if err := tx.ensureProfile(ctx, a.UserID); err != nil {
+				return err
+			}
+		}
 		a.CreatedAt = tx.utcNow()
 		_, err := tx.w.NewInsert().Model(&a).Exec(ctx)
 		return err

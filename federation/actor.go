@@ -481,6 +481,7 @@ func (h *Handler) actorDocument(ctx context.Context, a *db.Actor) (map[string]an
 		if err := h.groupTexts(ctx, a, &t); err != nil {
 			return nil, err
 		}
+		t.extra["attributedTo"] = a.URI + "/moderators"
 	case db.ActorPerson:
 		b = streams.NewActivityStreamsPerson()
 		t.name.set(string(db.BG), a.Name)

@@ -431,6 +431,10 @@ func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgo
 	if err != nil {
 		return nil, err
 	}
+	postID := int64(0)
+	if ev.Subject == db.OutboxForumPost {
+		postID = ev.SubjectID
+	}
 	if remoteObject {
 		if !group.Local {
 			return nil, nil
@@ -439,7 +443,7 @@ func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgo
 		if ev.Subject == db.OutboxForumThread || objectURI == t.APID {
 			formerType = "Page"
 		}
-		return h.groupModerationDelete(ctx, group, objectURI, formerType)
+		return h.groupModerationDelete(ctx, group, h.moderatorActor(ctx, t.ID, postID, db.ModHide), objectURI, formerType)
 	}
 	last, err := h.store.LastOutgoingActivity(ctx, objectURI, "Create", "Update")
 	if errors.Is(err, db.ErrNotFound) {
@@ -480,16 +484,15 @@ func (h *Handler) forumDelete(ctx context.Context, ev *db.OutboxEvent) ([]*outgo
 		return nil, err
 	}
 	if !authorDeleted {
-		out.inboxes = inboxes
-		return []*outgoing{out}, nil
+		return h.moderation(group, h.moderatorActor(ctx, t.ID, postID, db.ModHide), del, "Delete", objectURI, inboxes, out.also), nil
 	}
 	return []*outgoing{out, h.groupAnnounce(group, del, "", inboxes)}, nil
 }
 
 // groupModerationDelete is a local Group's Delete of a post or thread that
-// came from elsewhere, hidden by a moderator here, to the Group's
-// followers.
-func (h *Handler) groupModerationDelete(ctx context.Context, group *db.Actor, objectURI, formerType string) ([]*outgoing, error) {
+// came from elsewhere, hidden by a moderator here (mod, when known), to
+// the Group's followers.
+func (h *Handler) groupModerationDelete(ctx context.Context, group, mod *db.Actor, objectURI, formerType string) ([]*outgoing, error) {
 	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
 	if err != nil {
 		return nil, err
@@ -498,7 +501,7 @@ func (h *Handler) groupModerationDelete(ctx context.Context, group *db.Actor, ob
 	del := map[string]any{"@context": ldContext(), "id": h.newID(), "type": "Delete", "actor": group.URI,
 		"to": []any{asPublic}, "cc": []any{group.Followers}, "audience": group.URI,
 		"published": now.UTC().Format("2006-01-02T15:04:05Z"), "object": h.tombstone(objectURI, formerType, now, false)}
-	return []*outgoing{{actor: group, doc: del, typ: "Delete", object: objectURI, public: true, inboxes: inboxes}}, nil
+	return h.moderation(group, mod, del, "Delete", objectURI, inboxes, nil), nil
 }
 
 // groupAnnounce is the Group's Announce of object (an activity, as

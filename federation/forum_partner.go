@@ -173,17 +173,24 @@ func (h *Handler) partnerActivity(ctx context.Context, raw map[string]any, group
 				return nil, ignoref("delete of %.200q, which its origin still serves", objectID)
 			}
 		}
-		author, err := h.store.ActorByURI(ctx, actor)
-		if err != nil {
-			return nil, ignoref("delete by an unknown actor")
+		var authorID int64
+		if author, err := h.store.ActorByURI(ctx, actor); err == nil {
+			authorID = author.ID
 		}
+		hide := h.partnerHide(objectID, cat)
 		return func(ctx context.Context, tx *db.Store) error {
-			o, err := tx.ForumObjectByAPID(ctx, objectID)
-			if err != nil || o.CategoryID != cat.ID {
-				return ignoref("delete of %.200q, which is not in %s here", objectID, cat.Handle)
+			if authorID != 0 {
+				o, err := tx.ForumObjectByAPID(ctx, objectID)
+				if err == nil && o.CategoryID == cat.ID {
+					if found, err := tx.DeleteRemoteForumPost(ctx, objectID, authorID); err != nil || found {
+						return err
+					}
+				}
 			}
-			if found, err := tx.DeleteRemoteForumPost(ctx, objectID, author.ID); err != nil || found {
-				return err
+			if sameHost {
+				// Not the author's own: a moderator of the Group's server
+				// removed it (Lemmy's way), announced by the Group.
+				return hide(ctx, tx)
 			}
 			return ignoref("delete of %.200q by someone else than its author", objectID)
 		}, nil
@@ -510,7 +517,8 @@ func (h *Handler) forumThreadChanged(ctx context.Context, ev *db.OutboxEvent) ([
 				"object": prev, "to": []any{asPublic}, "cc": []any{group.Followers}, "audience": group.URI, "published": published}
 			typ = "Undo"
 		}
-		outs = append(outs, &outgoing{actor: group, doc: doc, typ: typ, object: uri, public: true, inboxes: inboxes})
+		mod := h.moderatorActor(ctx, t.ID, 0, db.ModLock, db.ModUnlock)
+		outs = append(outs, h.moderation(group, mod, doc, typ, uri, inboxes, nil)...)
 	}
 	return outs, nil
 }

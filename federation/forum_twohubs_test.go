@@ -187,7 +187,14 @@ func TestForumTwoHubs(t *testing.T) {
 
 		// A moderator on A hides Maria's reply and Ivan's post: both go on
 		// B too (moderators there still see them).
-		if err := a.store.SetForumPostHidden(ctx, reply.ID, true); err != nil {
+		// (Maria's reply by a moderator the log names: the moderator's Delete,
+		// announced by the Group; Ivan's by the store alone: the Group's own.)
+		admin, err := a.store.CreateUser(ctx, db.NewUser{Email: "admin@a.example", Name: "Admin", Password: "correct horse battery", Role: db.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.store.Moderate(ctx, db.ForumModAction{UserID: admin.ID, Action: db.ModHide, ThreadID: thread.ID, PostID: reply.ID},
+			func(tx *db.Store) error { return tx.SetForumPostHidden(ctx, reply.ID, true) }); err != nil {
 			t.Fatal(err)
 		}
 		if err := a.store.SetForumPostHidden(ctx, onA[2].ID, true); err != nil {
@@ -203,8 +210,10 @@ func TestForumTwoHubs(t *testing.T) {
 			t.Errorf("B's moderators see: %+v, %v", all, err)
 		}
 
-		// A locks the thread: B refuses replies to it; A unlocks it.
-		if err := a.store.SetThreadLocked(ctx, thread.ID, true); err != nil {
+		// A's moderator locks the thread: B refuses replies to it; A unlocks
+		// it.
+		if err := a.store.Moderate(ctx, db.ForumModAction{UserID: admin.ID, Action: db.ModLock, ThreadID: thread.ID},
+			func(tx *db.Store) error { return tx.SetThreadLocked(ctx, thread.ID, true) }); err != nil {
 			t.Fatal(err)
 		}
 		a.drain()

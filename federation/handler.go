@@ -129,6 +129,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /actors/{handle}/following", h.serve(h.getFollowing))
 	mux.Handle("GET /actors/{handle}/organisations", h.serve(h.getOrganisations))
 	mux.Handle("GET /actors/{handle}/categories", h.serve(h.getCategories))
+	mux.Handle("GET /actors/{handle}/moderators", h.serve(h.getModerators))
 	mux.Handle("POST /actors/{handle}/inbox", h.serve(h.postInbox))
 	mux.Handle("POST /inbox", h.serve(h.postInbox))
 	mux.Handle("GET /items/{id}", h.negotiate(h.serve(h.getItem)))
