@@ -295,6 +295,9 @@ func (h *Handler) forumActivities(ctx context.Context, ev *db.OutboxEvent) ([]*o
 	case db.ActionDelete:
 		return h.forumDelete(ctx, ev)
 	case db.ActionCreate:
+		if outs, ok, err := h.forumRestore(ctx, ev); ok || err != nil {
+			return outs, err
+		}
 	case db.ActionUpdate:
 		if ev.Subject != db.OutboxForumPost {
 			return h.forumThreadChanged(ctx, ev) // pin (nothing), lock, move

@@ -9,6 +9,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/bgimigranti/hub/db"
@@ -95,4 +96,92 @@ func (h *Handler) moderation(group, mod *db.Actor, doc map[string]any, typ, obje
 	}
 	doc["actor"] = mod.URI
 	return []*outgoing{{actor: mod, doc: doc, typ: typ, object: object, public: true, also: also}, h.groupAnnounce(group, doc, "", inboxes)}
+}
+
+// forumObjectOf returns the thread an outbox event of the forum is about
+// and the ActivityPub id of its subject (the thread's, or the post's; an
+// opening post's is its thread's).
+func (h *Handler) forumObjectOf(ctx context.Context, ev *db.OutboxEvent) (*db.ForumThread, *db.ForumPost, string, error) {
+	if ev.Subject == db.OutboxForumThread {
+		t, err := h.store.ForumThread(ctx, ev.SubjectID, 0)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return t, nil, h.threadID(t), nil
+	}
+	p, err := h.store.ForumPost(ctx, ev.SubjectID)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	t, err := h.store.ForumThread(ctx, p.ThreadID, 0)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	switch {
+	case p.APID != "":
+		return t, p, p.APID, nil
+	case p.ID == t.FirstPostID:
+		return t, p, h.threadID(t), nil
+	}
+	return t, p, h.postURI(p.ID), nil
+}
+
+// forumRestore builds what showing again a thread or post sends when a
+// moderator's hiding of it federated: the Undo of that Delete, by whoever
+// sent it (the moderator, announced by the Group, or the Group), to the
+// Group's followers, and the object's Tombstone goes. ok is false when the
+// object was never sent (the event is then its first Create); an object
+// that was sent and not taken back sends nothing again.
+func (h *Handler) forumRestore(ctx context.Context, ev *db.OutboxEvent) (outs []*outgoing, ok bool, err error) {
+	t, p, objectURI, err := h.forumObjectOf(ctx, ev)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	if t.Hidden || (p != nil && (p.Hidden || p.Deleted())) {
+		return nil, false, nil
+	}
+	last, err := h.store.LastOutgoingActivity(ctx, objectURI, "Create", "Update", "Delete", "Undo")
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return nil, false, nil // never sent: this is its first publication
+	case err != nil:
+		return nil, true, err
+	case last.Type != "Delete":
+		return nil, true, nil // sent and never taken back: nothing to say again
+	}
+	group, err := h.threadGroup(ctx, t)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	if !group.Local {
+		return nil, true, nil // a partner's thread: its moderators speak
+	}
+	actor, err := h.store.Actor(ctx, last.LocalActorID)
+	if err != nil {
+		return nil, true, err
+	}
+	prev := parseRaw(last.Raw)
+	if prev == nil {
+		return nil, false, nil
+	}
+	delete(prev, "@context")
+	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
+	if err != nil {
+		return nil, true, err
+	}
+	undo := map[string]any{"@context": ldContext(), "id": h.newID(), "type": "Undo", "actor": actor.URI, "object": prev,
+		"to": []any{asPublic}, "cc": []any{group.Followers}, "audience": group.URI,
+		"published": h.now().UTC().Format("2006-01-02T15:04:05Z")}
+	also := func(ctx context.Context, tx *db.Store) error { return tx.RemoveTombstone(ctx, objectURI) }
+	if actor.ID == group.ID {
+		return []*outgoing{{actor: group, doc: undo, typ: "Undo", object: objectURI, public: true, inboxes: inboxes, also: also}}, true, nil
+	}
+	return []*outgoing{{actor: actor, doc: undo, typ: "Undo", object: objectURI, public: true, also: also},
+		h.groupAnnounce(group, undo, "", inboxes)}, true, nil
 }

@@ -90,7 +90,7 @@ func (h *Handler) fromPartner(ctx context.Context, act *activity, sender *db.Act
 	if act.typ == "Delete" && idOf(act.raw["object"]) == sender.URI {
 		return nil, false, nil
 	}
-	if act.typ == "Undo" && typeOf(objOf(act.raw["object"])) != "Lock" {
+	if t := typeOf(objOf(act.raw["object"])); act.typ == "Undo" && t != "Lock" && t != "Delete" {
 		return nil, false, nil
 	}
 	cat, err := h.store.ForumCategoryByActor(ctx, sender.ID)
@@ -198,7 +198,15 @@ func (h *Handler) partnerActivity(ctx context.Context, raw map[string]any, group
 		on := typ == "Lock"
 		if !on {
 			in := objOf(raw["object"])
-			if typeOf(in) != "Lock" {
+			switch typeOf(in) {
+			case "Lock":
+			case "Delete":
+				// A moderator's removal undone: shown here again.
+				if actor != group.URI && !sameHost {
+					return nil, ignoref("undo of a removal by %.200q, who does not moderate %s", actor, group.URI)
+				}
+				return h.partnerShow(idOf(in["object"]), cat), nil
+			default:
 				return nil, ignoref("undo of %s", typeOf(in))
 			}
 			objectID = idOf(in["object"])
@@ -364,35 +372,43 @@ func (h *Handler) partnerThread(ctx context.Context, tx *db.Store, id string, ca
 // partnerHide applies the Group's Delete of a thread or post in its
 // category: a moderator there removed it, so it is hidden here too (local
 // moderators still see it). A member's post here, in a partner's thread,
-// is hidden the same way.
+// is hidden the same way. partnerShow applies the Undo of such a Delete.
 func (h *Handler) partnerHide(objectID string, cat *db.ForumCategory) effect {
+	return h.partnerSetHidden(objectID, cat, true)
+}
+
+func (h *Handler) partnerShow(objectID string, cat *db.ForumCategory) effect {
+	return h.partnerSetHidden(objectID, cat, false)
+}
+
+func (h *Handler) partnerSetHidden(objectID string, cat *db.ForumCategory, hidden bool) effect {
 	return func(ctx context.Context, tx *db.Store) error {
 		if id := h.localForumID(objectID, "threads"); id > 0 {
 			t, err := tx.ForumThread(ctx, id, 0)
 			if err != nil || t.CategoryID != cat.ID {
-				return ignoref("delete of a thread outside %s", cat.Handle)
+				return ignoref("moderation of a thread outside %s", cat.Handle)
 			}
-			return tx.SetThreadHidden(ctx, id, true)
+			return tx.SetThreadHidden(ctx, id, hidden)
 		}
 		if id := h.localForumID(objectID, "posts"); id > 0 {
 			p, err := tx.ForumPost(ctx, id)
 			if err != nil {
-				return ignoref("delete of a post that is not here")
+				return ignoref("moderation of a post that is not here")
 			}
 			t, err := tx.ForumThread(ctx, p.ThreadID, 0)
 			if err != nil || t.CategoryID != cat.ID {
-				return ignoref("delete of a post outside %s", cat.Handle)
+				return ignoref("moderation of a post outside %s", cat.Handle)
 			}
-			return tx.SetForumPostHidden(ctx, id, true)
+			return tx.SetForumPostHidden(ctx, id, hidden)
 		}
 		o, err := tx.ForumObjectByAPID(ctx, objectID)
 		if err != nil || o.CategoryID != cat.ID {
-			return ignoref("delete of %.200q, which is not in %s here", objectID, cat.Handle)
+			return ignoref("moderation of %.200q, which is not in %s here", objectID, cat.Handle)
 		}
 		if o.Thread {
-			return tx.SetThreadHidden(ctx, o.ThreadID, true)
+			return tx.SetThreadHidden(ctx, o.ThreadID, hidden)
 		}
-		return tx.SetForumPostHidden(ctx, o.PostID, true)
+		return tx.SetForumPostHidden(ctx, o.PostID, hidden)
 	}
 }
 

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -208,6 +209,29 @@ func TestForumTwoHubs(t *testing.T) {
 		all, err := b.store.ForumPosts(ctx, db.PostQuery{ThreadID: bt.ID, WithHidden: true})
 		if err != nil || len(all) != 3 || !all[1].Hidden || !all[2].Hidden {
 			t.Errorf("B's moderators see: %+v, %v", all, err)
+		}
+
+		// A restores both (an Undo of each Delete): they are back on B.
+		if err := a.store.Moderate(ctx, db.ForumModAction{UserID: admin.ID, Action: db.ModShow, ThreadID: thread.ID, PostID: reply.ID},
+			func(tx *db.Store) error { return tx.SetForumPostHidden(ctx, reply.ID, false) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.store.SetForumPostHidden(ctx, onA[2].ID, false); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		if _, posts = b.remoteThread(threadURI); len(posts) != 3 {
+			t.Errorf("B's visitors see %d posts after A restored two, want 3", len(posts))
+		}
+		if st, _, _ := get(t, a.h.postURI(reply.ID), "application/activity+json"); st != http.StatusOK {
+			t.Errorf("the restored reply answers %d on A, want 200", st)
+		}
+		b.drain() // B showed Ivan's post again: nothing to send for it
+		if n, _ := a.store.CountForumPosts(ctx, thread.ID, true); n != 3 {
+			t.Errorf("A's thread has %d posts after B's restore, want 3", n)
+		}
+		if n, err := b.store.CountDeliveries(ctx, db.DeliveryFailed, ""); err != nil || n != 0 {
+			t.Errorf("B has %d failed deliveries (%v)", n, err)
 		}
 
 		// A's moderator locks the thread: B refuses replies to it; A unlocks
