@@ -45,6 +45,9 @@ type ForumCategory struct {
 	ActorID   int64     `bun:"actor_id,nullzero"` // its Group actor, once federation has one
 	CreatedAt time.Time `bun:"created_at"`
 	UpdatedAt time.Time `bun:"updated_at"`
+	// Followed: a remote category's Group is followed from here (the
+	// follow may still wait for its answer). Read only.
+	Followed bool `bun:"followed,scanonly"`
 
 	Translations []ForumCategoryTranslation `bun:"rel:has-many,join:id=category_id"`
 }
@@ -230,14 +233,22 @@ func (s *Store) handleFree(ctx context.Context, h string, userID int64) error {
 // first, in their order.
 func (s *Store) ForumCategories(ctx context.Context) ([]*ForumCategory, error) {
 	var out []*ForumCategory
-	err := s.r.NewSelect().Model(&out).Relation("Translations").OrderExpr("fc.remote, fc.position, fc.id").Scan(ctx)
+	err := s.selectCategories(&out).OrderExpr("fc.remote, fc.position, fc.id").Scan(ctx)
 	return out, wrap("db: forum categories", err)
+}
+
+// selectCategories selects categories with their translations and whether
+// a remote one's Group is followed.
+func (s *Store) selectCategories(model any) *bun.SelectQuery {
+	return s.r.NewSelect().Model(model).ColumnExpr("fc.*").
+		ColumnExpr("EXISTS (SELECT 1 FROM follows f JOIN actors fa ON fa.id = f.follower_id WHERE f.followee_id = fc.actor_id AND fa.local) AS followed").
+		Relation("Translations")
 }
 
 // ForumCategory returns the category with the given id.
 func (s *Store) ForumCategory(ctx context.Context, id int64) (*ForumCategory, error) {
 	c := new(ForumCategory)
-	err := s.r.NewSelect().Model(c).Relation("Translations").Where("fc.id = ?", id).Scan(ctx)
+	err := s.selectCategories(c).Where("fc.id = ?", id).Scan(ctx)
 	return c, wrap("db: forum category", err)
 }
 
@@ -245,7 +256,7 @@ func (s *Store) ForumCategory(ctx context.Context, id int64) (*ForumCategory, er
 // for a remote one).
 func (s *Store) ForumCategoryByHandle(ctx context.Context, h string) (*ForumCategory, error) {
 	c := new(ForumCategory)
-	err := s.r.NewSelect().Model(c).Relation("Translations").Where("fc.handle = ?", strings.ToLower(h)).Scan(ctx)
+	err := s.selectCategories(c).Where("fc.handle = ?", strings.ToLower(h)).Scan(ctx)
 	return c, wrap("db: forum category by handle", err)
 }
 

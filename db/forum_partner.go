@@ -61,7 +61,7 @@ func (s *Store) SaveRemoteForumCategory(ctx context.Context, c *ForumCategory) e
 // stored actor actorID.
 func (s *Store) ForumCategoryByActor(ctx context.Context, actorID int64) (*ForumCategory, error) {
 	c := new(ForumCategory)
-	err := s.r.NewSelect().Model(c).Relation("Translations").Where("fc.actor_id = ?", actorID).Where("fc.remote").Limit(1).Scan(ctx)
+	err := s.selectCategories(c).Where("fc.actor_id = ?", actorID).Where("fc.remote").Limit(1).Scan(ctx)
 	return c, wrap("db: forum category by actor", err)
 }
 

@@ -597,7 +597,7 @@ func (h *Handler) forumThread(w http.ResponseWriter, r *http.Request, lang db.La
 		d.SignIn = "/" + string(lang) + "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 	} else {
 		d.Flash = h.popFlash(r, lang)
-		if page == pages && !t.Locked {
+		if page == pages && !t.Locked && openable(c) {
 			d.Reply = h.newPostForm(lang, u)
 			d.Reply.Action = f.path.threadAction(t.ID, "reply")
 		}
@@ -646,10 +646,11 @@ func (h *Handler) categoryOptions(ctx context.Context, lang db.Lang, selected st
 	return out, nil
 }
 
-// openable reports whether members can open threads in c: every local
-// category, and a partner's whose Group the hub follows (the thread goes
-// to that Group, which announces it).
-func openable(c *db.ForumCategory) bool { return !c.Remote || c.ActorID != 0 }
+// openable reports whether members can open threads and reply in c: every
+// local category, and a partner's whose Group the hub follows (posts go to
+// that Group, which announces them). A partner's category the hub stopped
+// following stays readable, as an archive.
+func openable(c *db.ForumCategory) bool { return !c.Remote || (c.ActorID != 0 && c.Followed) }
 
 // postLocation is where a post is shown: its thread's page and anchor, as
 // viewer sees the thread.
@@ -817,6 +818,17 @@ func (h *Handler) lockedThread(w http.ResponseWriter, r *http.Request, lang db.L
 	return h.render(w, r, http.StatusForbidden, "status", &view{
 		Lang: lang, Title: cat.T("forum.locked.title"), Path: pathAfterLang(r, lang), Section: "forum",
 		Data: statusData{Reason: "locked", Text: cat.T("forum.locked.text"), Link: forumPath(lang).thread(t.Category, t.ID), LinkText: cat.T("forum.back.thread")},
+	})
+}
+
+// archivedThread answers a reply to a thread of a partner's category the
+// hub no longer follows: readable, but posts would go nowhere.
+func (h *Handler) archivedThread(w http.ResponseWriter, r *http.Request, lang db.Lang, t *db.ForumThread) error {
+	cat := h.cats[lang]
+	w.Header().Set("Cache-Control", "no-store")
+	return h.render(w, r, http.StatusForbidden, "status", &view{
+		Lang: lang, Title: cat.T("forum.partner.unfollowed.title"), Path: pathAfterLang(r, lang), Section: "forum",
+		Data: statusData{Reason: "archived", Text: cat.T("forum.partner.unfollowed"), Link: forumPath(lang).thread(t.Category, t.ID), LinkText: cat.T("forum.back.thread")},
 	})
 }
 

@@ -27,6 +27,14 @@ func TestForumThreadInPartnerCategory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		hub, err := s.CreateLocalActor(ctx, &db.Actor{URI: "https://hub.example.org/actors/hub", Handle: "hub", Type: db.ActorApplication,
+			PublicKeyPEM: "test", PrivateKeyPEM: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveFollow(ctx, hub.ID, group.ID, "https://hub.example.org/follows/1", db.FollowAccepted); err != nil {
+			t.Fatal(err)
+		}
 		followed := &db.ForumCategory{Handle: "pomosht@partner.example", APID: group.URI, ActorID: group.ID, URL: "https://partner.example/bg/forum/pomosht"}
 		followed.SetTexts(db.Text{Lang: db.BG, Title: "Помощ при партньора"}, db.Text{Lang: db.EN, Title: "Partner's help"})
 		if err := s.SaveRemoteForumCategory(ctx, followed); err != nil {
@@ -58,7 +66,23 @@ func TestForumThreadInPartnerCategory(t *testing.T) {
 		if err != nil || len(ts) != 1 || ts[0].Title != "Курсове" || ts[0].APID != "" || ts[0].AuthorUserID != ana.ID {
 			t.Fatalf("threads in the partner's category: %+v, %v", ts, err)
 		}
-		_, body = fh.get(c, "/bg/forum/pomosht@partner.example/"+itoa(ts[0].ID))
+		threadPath := "/bg/forum/pomosht@partner.example/" + itoa(ts[0].ID)
+		_, body = fh.get(c, threadPath)
 		mustContain(t, "the thread's reply form", body, "Отговорът ви се изпраща до partner.example")
+
+		// The hub stops following the partner: its category stays to read,
+		// but takes no new threads or replies.
+		if _, err := s.DeleteFollow(ctx, hub.ID, group.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, body = fh.get(c, threadPath)
+		mustContain(t, "the archived thread", body, "Този хъб вече не следва партньора")
+		lacks(t, "the archived thread", body, `id="reply"`)
+		_, body = fh.get(c, "/en/forum/new")
+		lacks(t, "the new-thread form", body, `value="pomosht@partner.example"`)
+		resp, _ = fh.post(c, "/en/forum/threads/"+itoa(ts[0].ID)+"/reply", url.Values{"body": {"Anyone?"}, "lang": {"en"}})
+		wantStatus(t, "a reply to an archived partner thread", resp, 403)
+		resp, _ = fh.post(c, "/en/forum/new", url.Values{"category": {"pomosht@partner.example"}, "title": {"Again"}, "body": {"Anyone?"}, "lang": {"en"}})
+		wantStatus(t, "a thread in an archived partner category", resp, 422)
 	})
 }

@@ -255,6 +255,11 @@ func (h *Handler) forumReply(w http.ResponseWriter, r *http.Request, lang db.Lan
 	if t.Locked {
 		return h.lockedThread(w, r, lang, t)
 	}
+	if c, err := h.store.ForumCategory(ctx, t.CategoryID); err != nil {
+		return err
+	} else if !openable(c) {
+		return h.archivedThread(w, r, lang, t)
+	}
 	fp := h.forumFmt(lang)
 	f := h.newPostForm(lang, u)
 	tv := fp.thread(t)
@@ -332,6 +337,11 @@ func (h *Handler) forumEdit(w http.ResponseWriter, r *http.Request, lang db.Lang
 	}
 	if t.Locked {
 		return h.lockedThread(w, r, lang, t)
+	}
+	if c, err := h.store.ForumCategory(ctx, t.CategoryID); err != nil {
+		return err
+	} else if !openable(c) {
+		return h.archivedThread(w, r, lang, t)
 	}
 	fp := h.forumFmt(lang)
 	f := h.newPostForm(lang, u)
