@@ -30,11 +30,12 @@ func (s *Store) DeleteRemoteForumPost(ctx context.Context, apID string, actorID 
 	return true, s.DeleteForumPost(ctx, ids[0])
 }
 
-// UpdateRemoteForumPost replaces the text of the federated post with
-// ActivityPub id apID, written by actorID, and marks it edited. It reports
+// UpdateRemoteForumPost replaces the text (and the members it mentions)
+// of the federated post with ActivityPub id apID, written by actorID, and
+// marks it edited. It reports
 // whether there was such a post; a deleted post is left alone, and a post
 // in a locked thread too (ErrLocked).
-func (s *Store) UpdateRemoteForumPost(ctx context.Context, apID string, actorID int64, lang Lang, bodyHTML string) (bool, error) {
+func (s *Store) UpdateRemoteForumPost(ctx context.Context, apID string, actorID int64, lang Lang, bodyHTML string, mentions []int64) (bool, error) {
 	const op = "db: update remote forum post"
 	p := &ForumPost{Lang: lang, BodyHTML: bodyHTML, AuthorActorID: actorID}
 	if err := p.validate(); err != nil {
@@ -66,7 +67,7 @@ func (s *Store) UpdateRemoteForumPost(ctx context.Context, apID string, actorID 
 			return err
 		}
 		tx.touchedForum(ctx)
-		return nil
+		return tx.replaceMentions(ctx, &ForumPost{ID: rows[0].ID, Mentions: mentions})
 	})
 	return found, wrap(op, err)
 }

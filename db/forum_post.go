@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
@@ -198,22 +200,27 @@ func (s *Store) SetForumPostHidden(ctx context.Context, id int64, hidden bool) e
 // replaceMentions stores the users p mentions, replacing those of an
 // earlier version.
 func (s *Store) replaceMentions(ctx context.Context, p *ForumPost) error {
-	if _, err := s.w.NewDelete().Model((*forumMention)(nil)).Where("post_id = ?", p.ID).Exec(ctx); err != nil {
-		return err
-	}
 	seen := map[int64]bool{}
 	var ms []forumMention
+	keep := []int64{0}
 	for _, u := range p.Mentions {
 		if u == 0 || seen[u] || u == p.AuthorUserID {
 			continue
 		}
 		seen[u] = true
+		keep = append(keep, u)
 		ms = append(ms, forumMention{PostID: p.ID, UserID: u, CreatedAt: s.utcNow()})
+	}
+	// Mentions that stay keep their time, so an edit notifies only the
+	// members it newly mentions.
+	if _, err := s.w.NewDelete().Model((*forumMention)(nil)).Where("post_id = ?", p.ID).
+		Where("user_id NOT IN (?)", bun.In(keep)).Exec(ctx); err != nil {
+		return err
 	}
 	if len(ms) == 0 {
 		return nil
 	}
-	_, err := s.w.NewInsert().Model(&ms).Exec(ctx)
+	_, err := s.w.NewInsert().Model(&ms).On("CONFLICT (post_id, user_id) DO NOTHING").Exec(ctx)
 	return err
 }
 

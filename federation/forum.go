@@ -677,8 +677,9 @@ func (h *Handler) forumUpdate(ctx context.Context, act *activity, obj map[string
 		return nil, true, err
 	}
 	raw := act.raw
+	mentions := h.forumMentions(ctx, obj)
 	return func(ctx context.Context, tx *db.Store) error {
-		found, err := tx.UpdateRemoteForumPost(ctx, id, sender.ID, lang, r.ContentHTML)
+		found, err := tx.UpdateRemoteForumPost(ctx, id, sender.ID, lang, r.ContentHTML, mentions)
 		if err != nil {
 			return err
 		}

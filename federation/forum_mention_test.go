@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bgimigranti/hub/db"
 )
@@ -56,6 +57,43 @@ func TestForumMentionsInbound(t *testing.T) {
 		}
 		if n, err := hub.store.CountMemberPosts(ctx, db.MemberPostQuery{UserID: f.member.ID, Mentioning: true}); err != nil || n != 1 {
 			t.Errorf("member's mentions: %d, %v; want 1", n, err)
+		}
+
+		// The reply is edited to mention a second member too: they see it;
+		// the first member is not told about it again.
+		ivan, err := hub.store.CreateUser(ctx, db.NewUser{Email: "ivan@example.org", Name: "Ivan", Password: "correct horse battery", Role: db.RoleMember})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A post gives Ivan his forum handle.
+		if err := hub.store.CreateForumPost(ctx, &db.ForumPost{ThreadID: f.thread.ID, AuthorUserID: ivan.ID, Lang: db.BG, BodyMD: "Здравейте", BodyHTML: "<p>Здравейте</p>"}); err != nil {
+			t.Fatal(err)
+		}
+		ivanProf, err := hub.store.ForumProfile(ctx, ivan.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ivanActor, err := hub.h.UserActor(ctx, ivan.ID, ivanProf.Handle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := hub.store.MarkForumNoticesSeen(ctx, f.member.ID); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Minute)
+		edited := objOf(create["object"])
+		edited["content"] = `<p>@` + prof.Handle + ` and @` + ivanProf.Handle + `: I can help</p>`
+		edited["tag"] = []any{map[string]any{"type": "Mention", "href": person.URI}, map[string]any{"type": "Mention", "href": ivanActor.URI}}
+		update := map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": str(edited, "id") + "#update", "type": "Update",
+			"actor": masto.actorID(), "to": []any{asPublic}, "object": edited}
+		if st := masto.send(hub.h.base+"/inbox", update); st != http.StatusAccepted {
+			t.Fatalf("update: %d", st)
+		}
+		if n, err := hub.store.CountMemberPosts(ctx, db.MemberPostQuery{UserID: ivan.ID, Mentioning: true}); err != nil || n != 1 {
+			t.Errorf("the second member's mentions after the edit: %d, %v; want 1", n, err)
+		}
+		if n, err := hub.store.ForumNotices(ctx, f.member.ID); err != nil || n.Mentions != 0 {
+			t.Errorf("the first member's new mentions after the edit: %+v, %v; want none", n, err)
 		}
 	})
 }

@@ -278,6 +278,7 @@ func (h *Handler) partnerObject(ctx context.Context, typ string, obj map[string]
 		lang = "und"
 	}
 	title := forumTitle(obj)
+	mentions := h.forumMentions(ctx, obj)
 	if known, err := h.store.ForumObjectByAPID(ctx, id); err == nil {
 		if typ != "Update" || known.CategoryID != cat.ID {
 			return nil, ignoref("%.200q is here already", id)
@@ -288,13 +289,14 @@ func (h *Handler) partnerObject(ctx context.Context, typ string, obj map[string]
 					return err
 				}
 			}
-			_, err := tx.UpdateRemoteForumPost(ctx, id, author.ID, lang, r.ContentHTML)
+			_, err := tx.UpdateRemoteForumPost(ctx, id, author.ID, lang, r.ContentHTML, mentions)
 			return err
 		}, nil
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	post := &db.ForumPost{AuthorActorID: author.ID, Lang: lang, BodyHTML: r.ContentHTML, URL: r.URL, CreatedAt: r.PublishedAt, APID: id, FromGroup: true}
+	post := &db.ForumPost{AuthorActorID: author.ID, Lang: lang, BodyHTML: r.ContentHTML, URL: r.URL, CreatedAt: r.PublishedAt, APID: id,
+		FromGroup: true, Mentions: mentions}
 	parent := idOf(obj["inReplyTo"])
 	if parent == "" {
 		if title == "" {

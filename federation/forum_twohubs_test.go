@@ -296,7 +296,10 @@ func TestForumTwoHubs(t *testing.T) {
 		if n, err := b.store.CountForumThreads(ctx, db.ThreadQuery{CategoryID: remoteHelp.ID}); err != nil || n != 2 {
 			t.Errorf("B's copy of A's category has %d visible threads (%v), want 2: the early one and Ivan's, once", n, err)
 		}
-		ans := &db.ForumPost{ThreadID: at.ID, AuthorUserID: maria.ID, Lang: db.BG, BodyMD: "С молба в общината", BodyHTML: "<p>С молба в общината</p>"}
+		// (Maria answers Ivan by name: on B, he finds it among his mentions.)
+		acct := "ivan@" + b.host
+		ans := &db.ForumPost{ThreadID: at.ID, AuthorUserID: maria.ID, Lang: db.BG, BodyMD: "@" + acct + " С молба в общината",
+			BodyHTML: `<p><a href="/forum/users/` + acct + `" class="mention">@` + acct + `</a> С молба в общината</p>`}
 		if err := a.store.CreateForumPost(ctx, ans); err != nil {
 			t.Fatal(err)
 		}
@@ -307,6 +310,9 @@ func TestForumTwoHubs(t *testing.T) {
 		ownNow, err := b.store.ForumThread(ctx, own.ID, 0)
 		if err != nil || ownNow.PostCount != 2 || !ownNow.Locked {
 			t.Errorf("Ivan's thread on B after A's reply and lock: %+v, %v", ownNow, err)
+		}
+		if ps, err := b.store.MemberPosts(ctx, db.MemberPostQuery{UserID: ivan.ID, Mentioning: true}); err != nil || len(ps) != 1 || ps[0].APID != a.h.postURI(ans.ID) {
+			t.Errorf("Ivan's mentions on B: %+v, %v", ps, err)
 		}
 		if st, _, _ := get(t, ownURI, "application/activity+json"); st != 200 {
 			t.Errorf("the Page of Ivan's thread answers %d on B", st)
