@@ -53,14 +53,14 @@ func (h *Handler) forumThreadFile(w http.ResponseWriter, r *http.Request) error 
 }
 
 // validForumHandle reports whether s can be a category's handle: a local
-// one, or a partner's name@host.
+// one, or a partner's name@host (with the host's port, if it has one).
 func validForumHandle(s string) bool {
 	if s == "" || len(s) > 255 {
 		return false
 	}
 	for _, c := range s {
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == '@':
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == '@', c == ':':
 		default:
 			return false
 		}

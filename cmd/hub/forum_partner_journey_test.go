@@ -102,6 +102,11 @@ func TestPartnerForumJourney(t *testing.T) {
 		t.Errorf("the partner's category on the hub shows:\n%s", got)
 	}
 
+	// Its feed carries the partner's thread.
+	if st, body := get(t, hubSrv.URL+"/en/feeds/forum/"+remoteHandle+".atom"); st != 200 || !strings.Contains(body, "Курсове по български език") {
+		t.Errorf("the partner's category feed: %d\n%.500s", st, body)
+	}
+
 	// A member of the hub replies in English.
 	b.signIn(hubSrv.URL, "en", "omar@hub.example", "omar's long password")
 	threadPath := "/en/forum/threads/" + itoa(localThread)
