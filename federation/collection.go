@@ -117,18 +117,24 @@ func (h *Handler) follows(w http.ResponseWriter, r *http.Request, followers bool
 // every local organisation (hub:organisations): a partner that follows
 // the hub follows them too.
 func (h *Handler) getOrganisations(w http.ResponseWriter, r *http.Request) error {
+	return h.idCollection(w, r, db.ActorApplication, "/organisations", h.organisationActors)
+}
+
+// idCollection serves a collection of ids that an actor of the given type
+// has at its id + suffix, in pages.
+func (h *Handler) idCollection(w http.ResponseWriter, r *http.Request, typ, suffix string, list func(context.Context) ([]string, error)) error {
 	a, err := h.collectionActor(r)
 	if err != nil {
 		return err
 	}
-	if a.Type != db.ActorApplication {
+	if a.Type != typ {
 		return db.ErrNotFound
 	}
-	ids, err := h.organisationActors(r.Context())
+	ids, err := list(r.Context())
 	if err != nil {
 		return err
 	}
-	return collectionPage(w, r, a.URI+"/organisations", len(ids), func(offset int) ([]any, error) {
+	return collectionPage(w, r, a.URI+suffix, len(ids), func(offset int) ([]any, error) {
 		end := min(offset+pageSize, len(ids))
 		if offset >= end {
 			return nil, nil

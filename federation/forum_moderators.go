@@ -43,24 +43,7 @@ func (h *Handler) moderatorURIs(ctx context.Context) ([]string, error) {
 
 // getModerators serves a category Group's moderators collection.
 func (h *Handler) getModerators(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.collectionActor(r)
-	if err != nil {
-		return err
-	}
-	if a.Type != db.ActorGroup {
-		return db.ErrNotFound
-	}
-	ids, err := h.moderatorURIs(r.Context())
-	if err != nil {
-		return err
-	}
-	return collectionPage(w, r, a.URI+"/moderators", len(ids), func(offset int) ([]any, error) {
-		end := min(offset+pageSize, len(ids))
-		if offset >= end {
-			return nil, nil
-		}
-		return strings2any(ids[offset:end]), nil
-	})
+	return h.idCollection(w, r, db.ActorGroup, "/moderators", h.moderatorURIs)
 }
 
 // moderatorActor returns the Person actor of the moderator who, by the

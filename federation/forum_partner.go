@@ -558,24 +558,7 @@ func union(a, b []string) []string {
 // forum categories (hub:forumCategories): a partner that follows the hub
 // follows them too.
 func (h *Handler) getCategories(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.collectionActor(r)
-	if err != nil {
-		return err
-	}
-	if a.Type != db.ActorApplication {
-		return db.ErrNotFound
-	}
-	ids, err := h.categoryActors(r.Context())
-	if err != nil {
-		return err
-	}
-	return collectionPage(w, r, a.URI+"/categories", len(ids), func(offset int) ([]any, error) {
-		end := min(offset+pageSize, len(ids))
-		if offset >= end {
-			return nil, nil
-		}
-		return strings2any(ids[offset:end]), nil
-	})
+	return h.idCollection(w, r, db.ActorApplication, "/categories", h.categoryActors)
 }
 
 // maxBackfill bounds how many of a followed Group's latest activities the

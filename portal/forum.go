@@ -811,24 +811,25 @@ func (h *Handler) forumMember(w http.ResponseWriter, r *http.Request, lang db.La
 	return h.renderForum(w, r, lang, http.StatusOK, h.cats[lang].T("forum.member.title", m.Name), "/forum/users/"+prof.Handle, d)
 }
 
-// lockedThread answers 403 with a page that says the thread is locked.
+// lockedThread answers a reply or edit in a locked thread.
 func (h *Handler) lockedThread(w http.ResponseWriter, r *http.Request, lang db.Lang, t *db.ForumThread) error {
-	cat := h.cats[lang]
-	w.Header().Set("Cache-Control", "no-store")
-	return h.render(w, r, http.StatusForbidden, "status", &view{
-		Lang: lang, Title: cat.T("forum.locked.title"), Path: pathAfterLang(r, lang), Section: "forum",
-		Data: statusData{Reason: "locked", Text: cat.T("forum.locked.text"), Link: forumPath(lang).thread(t.Category, t.ID), LinkText: cat.T("forum.back.thread")},
-	})
+	return h.threadRefused(w, r, lang, t, "locked", "forum.locked.title", "forum.locked.text")
 }
 
 // archivedThread answers a reply to a thread of a partner's category the
 // hub no longer follows: readable, but posts would go nowhere.
 func (h *Handler) archivedThread(w http.ResponseWriter, r *http.Request, lang db.Lang, t *db.ForumThread) error {
+	return h.threadRefused(w, r, lang, t, "archived", "forum.partner.unfollowed.title", "forum.partner.unfollowed")
+}
+
+// threadRefused is the 403 page of a post a thread does not take, saying
+// why and leading back to it.
+func (h *Handler) threadRefused(w http.ResponseWriter, r *http.Request, lang db.Lang, t *db.ForumThread, reason, titleKey, textKey string) error {
 	cat := h.cats[lang]
 	w.Header().Set("Cache-Control", "no-store")
 	return h.render(w, r, http.StatusForbidden, "status", &view{
-		Lang: lang, Title: cat.T("forum.partner.unfollowed.title"), Path: pathAfterLang(r, lang), Section: "forum",
-		Data: statusData{Reason: "archived", Text: cat.T("forum.partner.unfollowed"), Link: forumPath(lang).thread(t.Category, t.ID), LinkText: cat.T("forum.back.thread")},
+		Lang: lang, Title: cat.T(titleKey), Path: pathAfterLang(r, lang), Section: "forum",
+		Data: statusData{Reason: reason, Text: cat.T(textKey), Link: forumPath(lang).thread(t.Category, t.ID), LinkText: cat.T("forum.back.thread")},
 	})
 }
 
