@@ -36,9 +36,10 @@ type ForumModAction struct {
 	CreatedAt time.Time `bun:"created_at"`
 
 	// Filled by ForumModLog.
-	Moderator   string `bun:"-"` // the moderator's name, "" when the account is gone
-	ThreadTitle string `bun:"-"`
-	Category    string `bun:"-"` // the thread's category's handle
+	Moderator    string `bun:"-"` // the moderator's name, "" when the account is gone
+	ThreadTitle  string `bun:"-"`
+	ThreadHidden bool   `bun:"-"` // the thread is hidden now
+	Category     string `bun:"-"` // the thread's category's handle
 }
 
 // Moderate runs a moderator's action (do, which changes the forum through
@@ -81,8 +82,8 @@ func (s *Store) LastModeration(ctx context.Context, threadID, postID int64, acti
 }
 
 // ForumModLog returns a page of the moderation log, newest first, with the
-// moderators' names and the threads' titles; entries about hidden threads
-// are included (the log says that they were hidden, not what they said).
+// moderators' names and the threads' titles and whether they are hidden
+// now, in two queries (the page and the count) whatever the page's size.
 func (s *Store) ForumModLog(ctx context.Context, limit, offset int) ([]*ForumModAction, int, error) {
 	const op = "db: forum moderation log"
 	if limit <= 0 || limit > 200 {
@@ -93,10 +94,12 @@ func (s *Store) ForumModLog(ctx context.Context, limit, offset int) ([]*ForumMod
 		Name           string `bun:"moderator"`
 		Title          string `bun:"thread_title"`
 		Cat            string `bun:"category"`
+		Hidden         bool   `bun:"thread_hidden"`
 	}
 	err := s.r.NewRaw(`
 		SELECT ml.id, ml.user_id, ml.action, ml.thread_id, ml.post_id, ml.detail, ml.created_at,
-		       COALESCE(u.name, '') AS moderator, COALESCE(t.title, '') AS thread_title, COALESCE(c.handle, '') AS category
+		       COALESCE(u.name, '') AS moderator, COALESCE(t.title, '') AS thread_title, COALESCE(c.handle, '') AS category,
+		       COALESCE(t.hidden, FALSE) AS thread_hidden
 		FROM forum_mod_log ml
 		LEFT JOIN users u ON u.id = ml.user_id
 		LEFT JOIN forum_threads t ON t.id = ml.thread_id
@@ -112,7 +115,7 @@ func (s *Store) ForumModLog(ctx context.Context, limit, offset int) ([]*ForumMod
 	out := make([]*ForumModAction, len(rows))
 	for i := range rows {
 		a := rows[i].ForumModAction
-		a.Moderator, a.ThreadTitle, a.Category = rows[i].Name, rows[i].Title, rows[i].Cat
+		a.Moderator, a.ThreadTitle, a.Category, a.ThreadHidden = rows[i].Name, rows[i].Title, rows[i].Cat, rows[i].Hidden
 		out[i] = &a
 	}
 	return out, total, nil

@@ -73,8 +73,6 @@ type ForumObject struct {
 	PostID     int64
 	CategoryID int64
 	Thread     bool // the id is the thread's
-	Locked     bool
-	Hidden     bool // the thread is hidden
 }
 
 // ForumObjectByAPID finds the thread or post whose ActivityPub id (ap_id)
@@ -85,14 +83,12 @@ func (s *Store) ForumObjectByAPID(ctx context.Context, apID string) (*ForumObjec
 		PostID     int64 `bun:"post_id"`
 		CategoryID int64 `bun:"category_id"`
 		IsThread   bool  `bun:"is_thread"`
-		Locked     bool  `bun:"locked"`
-		Hidden     bool  `bun:"hidden"`
 	}
 	err := s.r.NewRaw(`
-		SELECT t.id AS thread_id, COALESCE(t.first_post_id, 0) AS post_id, t.category_id, TRUE AS is_thread, t.locked, t.hidden
+		SELECT t.id AS thread_id, COALESCE(t.first_post_id, 0) AS post_id, t.category_id, TRUE AS is_thread
 		FROM forum_threads t WHERE t.ap_id = ?0
 		UNION ALL
-		SELECT t.id, p.id, t.category_id, FALSE, t.locked, t.hidden
+		SELECT t.id, p.id, t.category_id, FALSE
 		FROM forum_posts p JOIN forum_threads t ON t.id = p.thread_id WHERE p.ap_id = ?0 AND (t.ap_id IS NULL OR t.ap_id <> ?0)
 		LIMIT 1`, apID).Scan(ctx, &rows)
 	if err != nil {
@@ -102,7 +98,7 @@ func (s *Store) ForumObjectByAPID(ctx context.Context, apID string) (*ForumObjec
 		return nil, wrap("db: forum object by ActivityPub id", ErrNotFound)
 	}
 	r := rows[0]
-	return &ForumObject{ThreadID: r.ThreadID, PostID: r.PostID, CategoryID: r.CategoryID, Thread: r.IsThread, Locked: r.Locked, Hidden: r.Hidden}, nil
+	return &ForumObject{ThreadID: r.ThreadID, PostID: r.PostID, CategoryID: r.CategoryID, Thread: r.IsThread}, nil
 }
 
 // UpdateRemoteForumThread replaces the title of the federated thread with

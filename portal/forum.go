@@ -811,6 +811,23 @@ func (h *Handler) forumMember(w http.ResponseWriter, r *http.Request, lang db.La
 	return h.renderForum(w, r, lang, http.StatusOK, h.cats[lang].T("forum.member.title", m.Name), "/forum/users/"+prof.Handle, d)
 }
 
+// refuseClosed answers a post to a thread that takes none: a locked one,
+// or one of a partner's category the hub stopped following. done says it
+// answered.
+func (h *Handler) refuseClosed(w http.ResponseWriter, r *http.Request, lang db.Lang, t *db.ForumThread) (done bool, err error) {
+	if t.Locked {
+		return true, h.lockedThread(w, r, lang, t)
+	}
+	c, err := h.store.ForumCategory(r.Context(), t.CategoryID)
+	if err != nil {
+		return true, err
+	}
+	if !openable(c) {
+		return true, h.archivedThread(w, r, lang, t)
+	}
+	return false, nil
+}
+
 // lockedThread answers a reply or edit in a locked thread.
 func (h *Handler) lockedThread(w http.ResponseWriter, r *http.Request, lang db.Lang, t *db.ForumThread) error {
 	return h.threadRefused(w, r, lang, t, "locked", "forum.locked.title", "forum.locked.text")

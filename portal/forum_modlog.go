@@ -46,14 +46,13 @@ func (h *Handler) forumModlog(w http.ResponseWriter, r *http.Request, lang db.La
 	f := h.forumFmt(lang)
 	cat := h.cats[lang]
 	d := &forumModlogData{View: "modlog", Pager: newForumPager(f.path.index()+"/modlog", page, pages)}
-	hidden := map[int64]bool{}
-	for _, a := range acts {
-		if a.ThreadID == 0 || hidden[a.ThreadID] {
-			continue
-		}
-		if t, err := h.store.ForumThread(ctx, a.ThreadID, 0); err == nil && t.Hidden {
-			hidden[a.ThreadID] = true
-		}
+	cats, err := h.store.ForumCategories(ctx) // to name moves' targets
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(cats))
+	for _, c := range cats {
+		names[c.Handle] = pick(c.Texts(), lang).Title
 	}
 	for _, a := range acts {
 		e := modlogEntry{Moderator: a.Moderator}
@@ -66,14 +65,14 @@ func (h *Handler) forumModlog(w http.ResponseWriter, r *http.Request, lang db.La
 		}
 		if a.Action == db.ModMove {
 			name := a.Detail // the target category's handle, named in the page's language
-			if c, err := h.store.ForumCategoryByHandle(ctx, a.Detail); err == nil {
-				name = pick(c.Texts(), lang).Title
+			if n, ok := names[a.Detail]; ok {
+				name = n
 			}
 			e.Action = cat.T(key, name)
 		} else {
 			e.Action = cat.T(key)
 		}
-		if a.ThreadID != 0 && !hidden[a.ThreadID] && a.ThreadTitle != "" {
+		if a.ThreadID != 0 && !a.ThreadHidden && a.ThreadTitle != "" {
 			e.Thread, e.Link = a.ThreadTitle, f.path.thread(a.Category, a.ThreadID)
 			if a.PostID != 0 {
 				e.Link = "/forum/posts/" + strconv.FormatInt(a.PostID, 10)

@@ -26,6 +26,11 @@ func TestForumModlog(t *testing.T) {
 		visitor := fh.client("")
 		_, body := fh.get(visitor, "/en/forum/modlog")
 		mustContain(t, "the empty log", body, "No moderation actions yet.")
+		resp, _ := fh.post(mod, "/en/forum/threads/"+itoa(secret.ID)+"/moderate", url.Values{"action": {"pin"}})
+		wantStatus(t, "the first moderation", resp, 303)
+		fh.queries.Reset()
+		fh.get(fh.client(""), "/bg/forum/modlog?page=1")
+		oneEntry := fh.queries.Count()
 
 		for _, step := range []struct {
 			path   string
@@ -40,10 +45,15 @@ func TestForumModlog(t *testing.T) {
 			resp, _ := fh.post(mod, step.path, step.values)
 			wantStatus(t, "moderation "+step.values.Get("action"), resp, 303)
 		}
+		fh.queries.Reset()
+		fh.get(fh.client(""), "/bg/forum/modlog?page=1")
+		if n := fh.queries.Count(); n != oneEntry {
+			t.Errorf("the log costs %d queries with 6 entries and %d with 1, want the same", n, oneEntry)
+		}
 		_, body = fh.get(visitor, "/en/forum/modlog")
 		rows := strings.Split(body, "<tr>")
-		if len(rows) != 7 { // the head's row, five entries, and what precedes the table
-			t.Fatalf("the log has %d rows, want 5 entries:\n%s", len(rows)-2, body)
+		if len(rows) != 8 { // the head's row, six entries, and what precedes the table
+			t.Fatalf("the log has %d rows, want 6 entries:\n%s", len(rows)-2, body)
 		}
 		for i, want := range []string{"hid the thread", "moved the thread to “Sharing good practice”", "hid a post", "locked the thread", "pinned the thread"} {
 			if !strings.Contains(rows[i+2], want) || !strings.Contains(rows[i+2], "Админ Иванов") {

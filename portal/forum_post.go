@@ -252,13 +252,8 @@ func (h *Handler) forumReply(w http.ResponseWriter, r *http.Request, lang db.Lan
 	if err != nil {
 		return err
 	}
-	if t.Locked {
-		return h.lockedThread(w, r, lang, t)
-	}
-	if c, err := h.store.ForumCategory(ctx, t.CategoryID); err != nil {
+	if done, err := h.refuseClosed(w, r, lang, t); done || err != nil {
 		return err
-	} else if !openable(c) {
-		return h.archivedThread(w, r, lang, t)
 	}
 	fp := h.forumFmt(lang)
 	f := h.newPostForm(lang, u)
@@ -335,13 +330,8 @@ func (h *Handler) forumEdit(w http.ResponseWriter, r *http.Request, lang db.Lang
 	if err != nil {
 		return err
 	}
-	if t.Locked {
-		return h.lockedThread(w, r, lang, t)
-	}
-	if c, err := h.store.ForumCategory(ctx, t.CategoryID); err != nil {
+	if done, err := h.refuseClosed(w, r, lang, t); done || err != nil {
 		return err
-	} else if !openable(c) {
-		return h.archivedThread(w, r, lang, t)
 	}
 	fp := h.forumFmt(lang)
 	f := h.newPostForm(lang, u)
