@@ -35,6 +35,7 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	version *versions // shared by a Store and its transactions
+	kdf     argonCost // zero: production cost; see UseFastPasswordHashing
 	tx      *txState  // set inside a transaction
 
 	// Set only on the Store returned by Open; nil inside transactions.
@@ -169,7 +170,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	state := &txState{}
 	err := s.writer.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{w: tx, r: tx, dialect: s.dialect, now: s.now, version: s.version, tx: state})
+		return fn(&Store{w: tx, r: tx, dialect: s.dialect, now: s.now, version: s.version, kdf: s.kdf, tx: state})
 	})
 	if err == nil {
 		s.version.bump(state.dirty, state.dirtySite)

@@ -394,6 +394,11 @@ func TestPasswordChange(t *testing.T) {
 func TestRateLimits(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
 		a := newAccHub(t, s)
+		// Stop the limiters' clocks: on a loaded machine a minute can pass
+		// between attempts, and the bucket refills.
+		frozen := time.Now()
+		a.h.acc.login.now = func() time.Time { return frozen }
+		a.h.acc.signup.now = func() time.Time { return frozen }
 		c := newClient(t)
 		for i := 1; i <= 11; i++ {
 			resp, body := submitForm(t, c, a.srv.URL, "/en/login", url.Values{"email": {"x@example.org"}, "password": {"wrong"}})

@@ -25,13 +25,15 @@ func newFlagSet(name string, e env) *flag.FlagSet {
 type command struct {
 	fs   *flag.FlagSet
 	load func() (*config, error)
+	// fastPasswords is passed on from the env (tests only).
+	fastPasswords bool
 }
 
 // newCommand returns a command with the configuration flags registered; the
 // caller adds its own flags to fs before calling parse.
 func newCommand(name string, e env) *command {
 	fs := newFlagSet(name, e)
-	return &command{fs: fs, load: registerConfigFlags(fs, e.getenv)}
+	return &command{fs: fs, load: registerConfigFlags(fs, e.getenv), fastPasswords: e.fastPasswords}
 }
 
 // parse parses the command line and loads the configuration from flags,
@@ -44,6 +46,7 @@ func (cmd *command) parse(args []string) (*config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
+	c.fastPasswords = cmd.fastPasswords
 	return c, nil
 }
 

@@ -51,7 +51,9 @@ func chromiumPath(t *testing.T) string {
 }
 
 // axeSource returns axe-core's script: $HUB_AXE_JS, or the copy .ci/run
-// installs under .ci/node.
+// installs under .ci/node; "" when neither exists (a failure under
+// HUB_REQUIRE_CHROMIUM). Call it before browser, so that a missing axe-core
+// is known before Chromium starts.
 func axeSource(t *testing.T) string {
 	t.Helper()
 	_, here, _, _ := runtime.Caller(0)
@@ -70,8 +72,35 @@ func axeSource(t *testing.T) string {
 	axeOnce.Do(func() {
 		dbtest.Warn("axe-core not found: SKIPPING the accessibility checks (npm install --prefix .ci/node axe-core@4.14.1)")
 	})
-	t.Skip("axe-core not installed: npm install --prefix .ci/node axe-core@4")
 	return ""
+}
+
+// needAxe is axeSource for tests that check accessibility and nothing else:
+// without axe-core they skip, before starting Chromium.
+func needAxe(t *testing.T) string {
+	t.Helper()
+	axe := axeSource(t)
+	if axe == "" {
+		t.Skip("axe-core not installed: npm install --prefix .ci/node axe-core@4")
+	}
+	return axe
+}
+
+// checkAxe runs axe-core on each URL in the subtest "axe" and reports every
+// serious or critical violation, so that a journey reports its own result
+// apart from the accessibility check, which alone skips without axe-core.
+func checkAxe(t *testing.T, tab context.Context, axe string, urls ...string) {
+	t.Helper()
+	t.Run("axe", func(t *testing.T) {
+		if axe == "" {
+			t.Skip("axe-core not installed: npm install --prefix .ci/node axe-core@4")
+		}
+		for _, u := range urls {
+			for _, v := range seriousViolations(t, tab, axe, u) {
+				t.Errorf("%s: %s", u, v)
+			}
+		}
+	})
 }
 
 // browser starts a headless Chromium for the test and returns a context for
@@ -125,6 +154,7 @@ func startHub(t *testing.T, extra map[string]string) (*httptest.Server, *hub, ma
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.fastPasswords = true
 	store, err := open(context.Background(), c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -196,8 +226,8 @@ func seriousViolations(t *testing.T, tab context.Context, axe, url string) []str
 // TestAxeCatchesViolations proves the check can fail: a page with an
 // unlabelled field and an image without alt text must be reported.
 func TestAxeCatchesViolations(t *testing.T) {
+	axe := needAxe(t)
 	tab := browser(t)
-	axe := axeSource(t)
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<!doctype html><html><head><title>x</title></head><body><main><img src="/x.png"><input type="text"></main></body></html>`)
 	}))
@@ -212,8 +242,8 @@ func TestAxeCatchesViolations(t *testing.T) {
 // with a chapter, a static page, the directory, search, the sign-in and
 // registration forms, and the 404.
 func TestPagesPassAxe(t *testing.T) {
+	axe := needAxe(t)
 	tab := browser(t)
-	axe := axeSource(t)
 	h, srv := testSite(t)
 	ctx := context.Background()
 	org := newOrganisation(t, h.store, "ic-haskovo", "Информационен център Хасково", "Haskovo Information Centre")

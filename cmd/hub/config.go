@@ -26,6 +26,9 @@ type config struct {
 	AllowPrivateNetworks bool
 	SignedFetchOnly      bool
 	TrustedProxies       []netip.Prefix
+
+	// fastPasswords is set by tests only, never by a flag: see env.
+	fastPasswords bool
 }
 
 // setting is one configuration value: its flag, its variable, its default and

@@ -121,8 +121,8 @@ func TestForumJourney(t *testing.T) {
 // TestForumPagesPassAxe runs axe-core on the forum's index, a category and
 // a thread with posts in two languages, in both interface languages.
 func TestForumPagesPassAxe(t *testing.T) {
+	axe := needAxe(t)
 	tb := browser(t)
-	axe := axeSource(t)
 	h, srv := testSite(t)
 	ctx := context.Background()
 	cat := forumCategory(t, h.store)

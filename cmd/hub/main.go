@@ -45,6 +45,9 @@ type env struct {
 	stdout, stderr io.Writer
 	// ready, when set, receives the listener's address once serve listens.
 	ready func(addr string)
+	// fastPasswords makes the store hash passwords at the cheapest cost; set
+	// only by tests, which create many accounts.
+	fastPasswords bool
 }
 
 const usage = `usage: hub [COMMAND] [FLAGS]
@@ -138,6 +141,9 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*db.Store, error) {
 	store, err := db.Open(ctx, c.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if c.fastPasswords {
+		store.UseFastPasswordHashing()
 	}
 	applied, err := store.Migrate(ctx)
 	if err != nil {

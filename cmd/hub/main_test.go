@@ -24,6 +24,7 @@ func testEnv(vars map[string]string, stdin string) (env, *bytes.Buffer, *bytes.B
 		getenv: func(k string) string { return vars[k] },
 		stdin:  strings.NewReader(stdin),
 		stdout: &out, stderr: &errb,
+		fastPasswords: true,
 	}, &out, &errb
 }
 
@@ -52,6 +53,7 @@ func TestHubServesSeededSiteAndRestarts(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				c.fastPasswords = true
 				store, err := open(context.Background(), c, slog.New(slog.DiscardHandler))
 				if err != nil {
 					t.Fatalf("start %d: %v", start, err)

@@ -68,6 +68,9 @@ func Open(t testing.TB, d db.Dialect) *db.Store {
 		t.Fatalf("dbtest: open %s: %v", d, err)
 	}
 	t.Cleanup(func() { s.Close() })
+	// Tests create many accounts; production's argon2id cost is checked
+	// once, in db's own password test.
+	s.UseFastPasswordHashing()
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatalf("dbtest: migrate %s: %v", d, err)
 	}
