@@ -52,14 +52,30 @@ func settings() []*setting {
 	}
 }
 
+// envFileDefault is the settings file every command reads when it exists.
+const envFileDefault = "hub.env"
+
 // registerConfigFlags adds the configuration flags to fs and returns a
-// function that reads flags, environment and defaults into a config.
+// function that reads flags, environment, the settings file and defaults
+// into a config, in that order of precedence.
 func registerConfigFlags(fs *flag.FlagSet, getenv func(string) string) func() (*config, error) {
 	ss := settings()
 	for _, s := range ss {
 		fs.StringVar(&s.value, s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
 	}
+	envFile := fs.String("env-file", "", fmt.Sprintf("a file of HUB_NAME=value lines that supplies every setting not given as a flag or in the environment (env HUB_ENV_FILE, default %q, ignored when missing)", envFileDefault))
 	return func() (*config, error) {
+		path, named := *envFile, true
+		if path == "" {
+			path = getenv("HUB_ENV_FILE")
+		}
+		if path == "" {
+			path, named = envFileDefault, false
+		}
+		file, err := readEnvFile(path, ss, named)
+		if err != nil {
+			return nil, err
+		}
 		v := map[string]string{}
 		for _, s := range ss {
 			switch {
@@ -67,12 +83,55 @@ func registerConfigFlags(fs *flag.FlagSet, getenv func(string) string) func() (*
 				v[s.flag] = s.value
 			case getenv(s.env) != "":
 				v[s.flag] = getenv(s.env)
+			case file[s.env] != "":
+				v[s.flag] = file[s.env]
 			default:
 				v[s.flag] = s.def
 			}
 		}
 		return parseConfig(v)
 	}
+}
+
+// readEnvFile reads a settings file: one HUB_NAME=value a line, blank lines
+// and lines starting with # ignored, the value optionally in single or double
+// quotes. A name that is no setting is an error, so that a typo does not
+// pass unnoticed. A missing file is an error only when it was named.
+func readEnvFile(path string, ss []*setting, named bool) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && !named {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("HUB_ENV_FILE: %w", err)
+	}
+	known := map[string]bool{}
+	for _, s := range ss {
+		known[s.env] = true
+	}
+	out := map[string]string{}
+	var errs []error
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("%s line %d: %q is not NAME=value", path, i+1, line))
+			continue
+		case !known[name]:
+			errs = append(errs, fmt.Errorf("%s line %d: %s is not a setting of the hub (see hub -h)", path, i+1, name))
+			continue
+		}
+		if n := len(value); n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n-1] == value[0] {
+			value = value[1 : n-1]
+		}
+		out[name] = value
+	}
+	return out, errors.Join(errs...)
 }
 
 func parseConfig(v map[string]string) (*config, error) {

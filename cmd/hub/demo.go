@@ -56,7 +56,7 @@ func demoCommand(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("load the demo dataset: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "loaded the demo dataset: %d organisations, %d items, %d images and documents; every title is marked [Demo] / [Демо]\n", n.orgs, n.items, n.media)
-	fmt.Fprintf(e.stdout, "to edit as one of them: hub user create --email you@example.org --role editor --org %s\n", demoMarker)
+	fmt.Fprintf(e.stdout, "to edit as one of them: ./hub user create --email demo-editor@example.org --role editor --org %s\n", demoMarker)
 	return nil
 }
 

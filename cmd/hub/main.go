@@ -219,7 +219,7 @@ func serveCommand(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if n, err := store.CountUsers(ctx, db.RoleAdmin); err == nil && n == 0 {
-		log.Warn("there is no admin account yet; create the first one with: go run ./cmd/hub user create --email YOU@EXAMPLE.ORG --role admin (or: hub user create …)")
+		log.Warn("there is no admin account yet; create the first one with: ./hub user create --email YOU@EXAMPLE.ORG --role admin (after go build -o hub ./cmd/hub, or with go run ./cmd/hub in its place)")
 	}
 
 	ln, err := net.Listen("tcp", c.Listen)

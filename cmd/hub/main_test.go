@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -144,6 +145,10 @@ func TestBadConfigurationStopsStartup(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	typo := filepath.Join(t.TempDir(), "hub.env")
+	if err := os.WriteFile(typo, []byte("# the public address\nHUB_BASEURL=https://hub.example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		vars map[string]string
@@ -158,6 +163,8 @@ func TestBadConfigurationStopsStartup(t *testing.T) {
 		{"bad log level", map[string]string{"HUB_LOG_LEVEL": "loud"}, nil, "HUB_LOG_LEVEL"},
 		{"bad boolean", map[string]string{"HUB_ALLOW_PRIVATE_NETWORKS": "perhaps"}, nil, "HUB_ALLOW_PRIVATE_NETWORKS"},
 		{"bad trusted proxy", map[string]string{"HUB_TRUSTED_PROXIES": "127.0.0.1, nginx.local"}, nil, `HUB_TRUSTED_PROXIES: "nginx.local" is neither`},
+		{"a typo in the settings file", map[string]string{"HUB_ENV_FILE": typo}, nil, "line 2: HUB_BASEURL is not a setting"},
+		{"a settings file that is missing", nil, []string{"--env-file", filepath.Join(file, "hub.env")}, "HUB_ENV_FILE"},
 		{"unreachable postgres", map[string]string{"HUB_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, nil, "db: open postgres"},
 	}
 	for _, tt := range tests {
@@ -249,6 +256,38 @@ func TestPagesAreLight(t *testing.T) {
 		}
 		if strings.Contains(body, "<script") {
 			t.Errorf("%s carries a script; pages must work without JavaScript", path)
+		}
+	}
+}
+
+// TestSettingsFile: a command reads hub.env for what neither a flag nor the
+// environment says, so that the server and the commands agree on the base
+// URL once it is written there.
+func TestSettingsFile(t *testing.T) {
+	ctx := context.Background()
+	envFile := filepath.Join(t.TempDir(), "hub.env")
+	content := "# written once\nexport HUB_BASE_URL=\"https://file.example\"\n\nHUB_LOG_LEVEL=warn\n"
+	if err := os.WriteFile(envFile, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"HUB_DATA_DIR": t.TempDir(), "HUB_ENV_FILE": envFile}
+	for i, tt := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"", nil, "@org0@file.example"},
+		{"https://env.example", nil, "@org1@env.example"},
+		{"https://env.example", []string{"--base-url", "https://flag.example"}, "@org2@flag.example"},
+	} {
+		vars["HUB_BASE_URL"] = tt.env
+		e, out, errb := testEnv(vars, "")
+		args := append([]string{"org", "create", "--handle", fmt.Sprintf("org%d", i), "--name-en", "Org"}, tt.args...)
+		if code := run(ctx, args, e); code != 0 {
+			t.Fatalf("org create: exit %d: %s", code, errb)
+		}
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("with HUB_BASE_URL=%q and flags %v: %q, want %q", tt.env, tt.args, out, tt.want)
 		}
 	}
 }
