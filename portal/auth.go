@@ -76,12 +76,15 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request, lang db.La
 }
 
 // afterLogin is where a user goes after signing in: the page they came
-// for, else the editing pages for editors and admins, else the home page.
+// for, else the administration for admins, the editing pages for editors,
+// else the home page.
 func (h *Handler) afterLogin(u *db.User, lang db.Lang, next string) string {
 	switch {
 	case next != "":
 		return next
-	case u.Role == db.RoleAdmin || u.Role == db.RoleEditor:
+	case u.Role == db.RoleAdmin:
+		return "/" + string(lang) + "/admin"
+	case u.Role == db.RoleEditor:
 		return "/" + string(lang) + "/manage"
 	default:
 		return "/" + string(lang) + "/"

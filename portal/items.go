@@ -302,7 +302,8 @@ func (h *Handler) itemPage(k db.Kind) pageFunc {
 		if err != nil {
 			return err
 		}
-		if it.Status != db.Published {
+		u := currentUser(r)
+		if it.Status != db.Published && !canSeeUnpublished(u, it) {
 			return db.ErrNotFound
 		}
 		if it.Kind != k {
@@ -319,7 +320,17 @@ func (h *Handler) itemPage(k db.Kind) pageFunc {
 		data := map[string]any{
 			"Entry": e, "Text": e.Text, "Images": images, "Docs": docs, "Org": h.orgBox(f, it.Organisation),
 			"Section": h.cats[lang].T(sectionKey(k)), "Updated": f.day(it.UpdatedAt),
-			"CanShare": canShareItem(currentUser(r), it),
+			"CanShare": canShareItem(u, it),
+		}
+		if it.Status != db.Published {
+			// Only its editors and admins get here; nothing of this
+			// page may be kept by a cache or indexed.
+			w.Header().Set("Cache-Control", "private, no-store")
+			w.Header().Set("X-Robots-Tag", "noindex")
+			data["Unpublished"] = string(it.Status)
+			data["CanRestore"] = it.Status == db.Hidden && u.Role == db.RoleAdmin
+			data["ItemID"] = it.ID
+			data["Back"] = r.URL.Path
 		}
 		if data["Replies"], err = h.replies(r, lang, it.ID); err != nil {
 			return err
@@ -351,6 +362,15 @@ func (h *Handler) itemPage(k db.Kind) pageFunc {
 	}
 }
 
+// canSeeUnpublished reports whether u may read an item that visitors do not
+// see: admins any, an organisation's editors their own drafts and hidden items.
+func canSeeUnpublished(u *db.User, it *db.Item) bool {
+	if u == nil {
+		return false
+	}
+	return u.Role == db.RoleAdmin || (canEditItem(u, it) && it.Status != db.Published)
+}
+
 // itemRedirect sends a browser from an item's language-neutral id,
 // /items/42, to its page in the visitor's language.
 func (h *Handler) itemRedirect(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
@@ -362,7 +382,7 @@ func (h *Handler) itemRedirect(w http.ResponseWriter, r *http.Request, lang db.L
 	if err != nil {
 		return err
 	}
-	if it.Status != db.Published {
+	if it.Status != db.Published && !canSeeUnpublished(currentUser(r), it) {
 		return db.ErrNotFound
 	}
 	w.Header().Add("Vary", "Accept, Accept-Language, Cookie")
