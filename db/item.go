@@ -286,8 +286,24 @@ type ItemQuery struct {
 	// Upcoming or Past says otherwise, such a listing is by start time,
 	// soonest first.
 	StartsFrom, StartsBefore time.Time
-	Limit, Offset            int
+	// HappensFrom and HappensBefore select events under way at any time in
+	// [HappensFrom, HappensBefore): a multi-day event that began earlier
+	// is in a week or month it reaches into. Both must be set.
+	HappensFrom, HappensBefore time.Time
+	// City selects items whose organisation is in that city, as written in
+	// the directory (see EventCities).
+	City string
+	// Attendance selects events by how people attend: AttendOnline (with an
+	// online link) or AttendInPerson (with a place or an address).
+	Attendance    string
+	Limit, Offset int
 }
+
+// The values of ItemQuery.Attendance.
+const (
+	AttendOnline   = "online"
+	AttendInPerson = "in_person"
+)
 
 // AnyStatus in ItemQuery.Status selects items whatever their status.
 const AnyStatus Status = "any"
@@ -358,6 +374,18 @@ func (s *Store) itemFilter(sel *bun.SelectQuery, q ItemQuery) {
 	if !q.StartsBefore.IsZero() {
 		sel.Where("i.starts_at < ?", q.StartsBefore.UTC())
 	}
+	if !q.HappensFrom.IsZero() && !q.HappensBefore.IsZero() {
+		sel.Where("i.starts_at < ? AND COALESCE(i.ends_at, i.starts_at) >= ?", q.HappensBefore.UTC(), q.HappensFrom.UTC())
+	}
+	if q.City != "" {
+		sel.Where("EXISTS (SELECT 1 FROM organisations o WHERE o.id = i.organisation_id AND o.city = ?)", q.City)
+	}
+	switch q.Attendance {
+	case AttendOnline:
+		sel.Where("i.online_url <> ''")
+	case AttendInPerson:
+		sel.Where("(i.place_name <> '' OR i.address <> '')")
+	}
 }
 
 // Slugify makes an ASCII URL segment from a title, transliterating Bulgarian
@@ -393,4 +421,16 @@ var bgTranslit = map[rune]string{
 	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ж': "zh", 'з': "z", 'и': "i", 'й': "y",
 	'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u",
 	'ф': "f", 'х': "h", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "sht", 'ъ': "a", 'ь': "y", 'ю': "yu", 'я': "ya",
+}
+
+// EventCities returns the cities of the organisations that have published
+// events, sorted, for the events page's filter.
+func (s *Store) EventCities(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.r.NewRaw(`
+		SELECT DISTINCT o.city FROM organisations o
+		WHERE o.city <> '' AND EXISTS (
+			SELECT 1 FROM items i WHERE i.organisation_id = o.id AND i.kind = ? AND i.status = ?)
+		ORDER BY o.city`, Event, Published).Scan(ctx, &out)
+	return out, wrap("db: event cities", err)
 }

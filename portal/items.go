@@ -80,89 +80,6 @@ type monthGroup struct {
 	Entries []entry
 }
 
-// events serves the events: upcoming ones soonest first, ?when=past the
-// past ones latest first, ?month=YYYY-MM those that start in a month, grouped
-// by month.
-func (h *Handler) events(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
-	qs := only(r.URL.Query(), "when", "month", "page")
-	cat := h.cats[lang]
-	when := qs.Get("when")
-	if when != "" && when != "upcoming" && when != "past" {
-		return h.badRequest(w, r, lang, "sec.bad.when")
-	}
-	page, ok := parsePage(r)
-	if !ok {
-		return h.badRequest(w, r, lang, "sec.bad.page")
-	}
-	f := h.formatter(lang)
-	q := db.ItemQuery{Kinds: []db.Kind{db.Event}}
-	heading := cat.T("sec.events.upcoming")
-	var month time.Time
-	if ms, set := qs["month"]; set {
-		if len(ms) != 1 {
-			return h.badRequest(w, r, lang, "sec.bad.month")
-		}
-		if month, ok = parseMonth(ms[0], f.zone("")); !ok {
-			return h.badRequest(w, r, lang, "sec.bad.month")
-		}
-		q.StartsFrom, q.StartsBefore = month, month.AddDate(0, 1, 0)
-		heading = f.monthName(month)
-		when = ""
-	} else if when == "past" {
-		q.Past = true
-		heading = cat.T("sec.events.past")
-	} else {
-		q.Upcoming = true
-		when = "upcoming"
-	}
-	ctx := r.Context()
-	total, err := h.store.CountItems(ctx, q)
-	if err != nil {
-		return err
-	}
-	if page > pages(total) {
-		return db.ErrNotFound
-	}
-	q.Limit, q.Offset = perPage, (page-1)*perPage
-	items, err := h.store.Items(ctx, q)
-	if err != nil {
-		return err
-	}
-	var groups []monthGroup
-	for _, it := range items {
-		e := f.entry(it)
-		if e.Event == nil {
-			continue
-		}
-		if n := len(groups); n == 0 || groups[n-1].Name != e.Event.Month {
-			groups = append(groups, monthGroup{Name: e.Event.Month})
-		}
-		groups[len(groups)-1].Entries = append(groups[len(groups)-1].Entries, e)
-	}
-	data := map[string]any{
-		"When": when, "Heading": heading, "Groups": groups, "Total": total,
-		"Pager": newPager(lang, "/events", qs, page, total),
-	}
-	if !month.IsZero() {
-		data["Month"] = month.Format("2006-01")
-		data["PrevMonth"] = month.AddDate(0, -1, 0).Format("2006-01")
-		data["NextMonth"] = month.AddDate(0, 1, 0).Format("2006-01")
-		data["PrevMonthName"] = f.monthName(month.AddDate(0, -1, 0))
-		data["NextMonthName"] = f.monthName(month.AddDate(0, 1, 0))
-	}
-	remember(w, r, lang)
-	title := cat.T("nav.events")
-	if heading != "" {
-		title = cat.T("sec.page.sub", title, heading)
-	}
-	if page > 1 {
-		title = cat.T("sec.page.title", title, page)
-	}
-	return h.render(w, r, http.StatusOK, "events", &view{
-		Lang: lang, Title: title, Description: cat.T("sec.lead.event"), Path: withQuery("/events", qs), Section: "events", Data: data,
-	})
-}
-
 // attachment is a file attached to an item, as its page shows it.
 type attachment struct {
 	ID                 int64
@@ -337,6 +254,11 @@ func (h *Handler) itemPage(k db.Kind) pageFunc {
 		}
 		if it.Kind == db.Event {
 			data["ICS"] = db.EventCalendarPath(lang, it.ID)
+			if it.OrganisationID != 0 && !it.Remote {
+				if data["MoreEvents"], err = h.moreEvents(r, f, it); err != nil {
+					return err
+				}
+			}
 		}
 		cat := h.cats[lang]
 		data["PhotosHeading"], data["DocsHeading"] = cat.T("sec.item.images"), cat.T("sec.item.attachments")

@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -256,6 +257,8 @@ type eventInfo struct {
 	Past       bool
 	AllDay     bool
 	StartShort string // the day and time alone, for compact lists
+	Time       string // the start's time of day, "18:00"; "" all day
+	Map        string // the place on OpenStreetMap, when it has one
 }
 
 func (f *formatter) org(o *db.Organisation) *orgRef {
@@ -316,6 +319,7 @@ func (f *formatter) event(it *db.Item, now time.Time) *eventInfo {
 		ev.EndISO = it.EndsAt.In(loc).Format(time.RFC3339)
 	}
 	ev.Past = end.Before(now)
+	ev.Map = mapLink(it.PlaceName, it.Address)
 	if loc.String() != defaultZone {
 		ev.ZoneNote = f.cat.T("sec.event.zone", loc.String())
 	}
@@ -329,7 +333,8 @@ func (f *formatter) event(it *db.Item, now time.Time) *eventInfo {
 		}
 		return ev
 	}
-	ev.StartShort = f.cat.T("sec.event.at", f.cat.Date(s), s.Format("15:04"))
+	ev.Time = s.Format("15:04")
+	ev.StartShort = f.cat.T("sec.event.at", f.cat.Date(s), ev.Time)
 	ev.When = f.cat.T("sec.event.at", f.longDay(s), s.Format("15:04"))
 	if !it.EndsAt.IsZero() {
 		e := it.EndsAt.In(loc)
@@ -340,6 +345,16 @@ func (f *formatter) event(it *db.Item, now time.Time) *eventInfo {
 		}
 	}
 	return ev
+}
+
+// mapLink searches OpenStreetMap for a place and its address; "" when the
+// event gives neither.
+func mapLink(place, address string) string {
+	q := strings.TrimSpace(strings.Join(slices.DeleteFunc([]string{place, address}, func(s string) bool { return strings.TrimSpace(s) == "" }), ", "))
+	if q == "" {
+		return ""
+	}
+	return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(q)
 }
 
 func sameDay(a, b time.Time) bool {

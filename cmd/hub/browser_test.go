@@ -118,7 +118,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), 6*time.Minute)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tab, cancelTab := chromedp.NewContext(alloc)
 	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelTimeout() })
@@ -266,7 +266,7 @@ func TestPagesPassAxe(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths := []string{"/", "/handbooks", "/handbooks/common-cases", "/handbooks/common-cases/first", "/pages/about",
-		"/news", "/events", "/events/" + itoa(ev.ID), "/news/" + itoa(news.ID), "/organisations", "/organisations/ic-haskovo",
+		"/news", "/events", "/events?view=calendar", "/events?when=week", "/events/" + itoa(ev.ID), "/news/" + itoa(news.ID), "/organisations", "/organisations/ic-haskovo",
 		"/search?q=семинар", "/login", "/register", "/no-such-page"}
 	for _, lang := range []string{"bg", "en"} {
 		for _, path := range paths {
