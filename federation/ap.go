@@ -56,6 +56,7 @@ func ldContext() []any {
 			"VirtualLocation":           "schema:VirtualLocation",
 			"address":                   "schema:address",
 			"streetAddress":             "schema:streetAddress",
+			"inLanguage":                "schema:inLanguage",
 			"hub":                       Namespace,
 			termOrganisations:           map[string]any{"@type": "@id"},
 			termCategories:              map[string]any{"@type": "@id"},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bgimigranti/hub/db"
 )
@@ -62,10 +63,10 @@ func TestMastodonAndGoToSocialFollowers(t *testing.T) {
 	}
 	create := mc[0].doc
 	obj := objOf(create["object"])
-	if typeOf(obj) != "Event" || str(obj, "name") != "Среща (бг)" || str(obj, "content") != "<p>Текст на български.</p>" {
+	if nm := objOf(obj["nameMap"]); typeOf(obj) != "Event" || str(nm, "bg") != "Среща (бг)" || !strings.Contains(str(obj, "content"), "<p>Текст на български.</p>") {
 		t.Errorf("Event: %v", obj)
 	}
-	if s := str(obj, "summary"); !strings.HasPrefix(s, "10 декември 2026 г., 18:00–20:00") || !strings.Contains(s, "Читалище „Заря“") {
+	if s := str(objOf(obj["summaryMap"]), "bg"); !strings.HasPrefix(s, "10 декември 2026 г., 18:00–20:00") || !strings.Contains(s, "Читалище „Заря“") {
 		t.Errorf("Event summary (Mastodon shows only this) lacks date and place: %q", s)
 	}
 	if to, ok := create["to"].([]any); !ok || len(to) != 1 || to[0] != asPublic {
@@ -94,6 +95,66 @@ func TestMastodonAndGoToSocialFollowers(t *testing.T) {
 	if n := len(gts.activities("Create")); n != 2 {
 		t.Errorf("GoToSocial got %d Creates, want 2", n)
 	}
+}
+
+// TestItemsAsFediverseUsersSeeThem has a Mastodon-shaped and a
+// GoToSocial-shaped peer follow an organisation and reads every published
+// item as their users would, by each server's own rules (render_test.go):
+// the title always, for an event its date, time, place and online link,
+// a link back to the page, and no content warning.
+func TestItemsAsFediverseUsersSeeThem(t *testing.T) {
+	each(t, func(t *testing.T, d db.Dialect) {
+		ctx := context.Background()
+		clock := newClock()
+		hub := newTestHub(t, d, clock)
+		org := hub.org("ic-haskovo")
+		orgURI := hub.h.actorURI("ic-haskovo")
+		masto, gts := newFakePeer(t, false, clock), newFakePeer(t, true, clock)
+		for _, p := range []*fakePeer{masto, gts} {
+			follow := map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": p.srv.URL + "/follows/1",
+				"type": "Follow", "actor": p.actorID(), "object": orgURI}
+			if st := p.send(orgURI+"/inbox", follow); st != http.StatusAccepted {
+				t.Fatalf("follow from %s: %d", p.host(), st)
+			}
+		}
+		hub.drain()
+
+		news := hub.item(org, db.News, "Нов закон за убежището")
+		event := hub.item(org, db.Event, "Вечер на културите")
+		english := &db.Item{Kind: db.News, OrganisationID: org.ID, Status: db.Published, PrimaryLang: db.EN,
+			PublishedAt: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
+		english.SetTexts(db.Text{Lang: db.EN, Title: "Free legal advice on Mondays", Summary: "Walk in, no appointment.",
+			BodyHTML: "<p>Our lawyer answers questions every Monday.</p>"})
+		if err := hub.store.CreateItem(ctx, english); err != nil {
+			t.Fatal(err)
+		}
+		hub.drain()
+
+		want := map[string][]string{
+			hub.h.objectURI(news):    {"Нов закон за убежището (бг)", hub.h.base + news.PagePath(db.BG)},
+			hub.h.objectURI(event):   {"Вечер на културите (бг)", "10 декември 2026 г., 18:00–20:00", "Читалище „Заря“", "https://meet.example.org/room", hub.h.base + event.PagePath(db.BG)},
+			hub.h.objectURI(english): {"Free legal advice on Mondays", hub.h.base + english.PagePath(db.EN)},
+		}
+		for _, p := range []*fakePeer{masto, gts} {
+			server := map[bool]string{false: "Mastodon", true: "GoToSocial"}[p.gts]
+			creates := p.activities("Create")
+			if len(creates) != len(want) {
+				t.Fatalf("%s got %d Creates, want %d", server, len(creates), len(want))
+			}
+			for _, c := range creates {
+				id := str(objOf(c.doc["object"]), "id")
+				text, cw := p.shows(c)
+				if cw != "" {
+					t.Errorf("%s shows %s behind a content warning %q", server, id, cw)
+				}
+				for _, w := range want[id] {
+					if !strings.Contains(readable(text), w) && !strings.Contains(text, w) {
+						t.Errorf("%s shows %s as %q: no %q", server, id, readable(text), w)
+					}
+				}
+			}
+		}
+	})
 }
 
 // TestMastodonPostsReachTheHub has the hub follow a Mastodon-shaped user
