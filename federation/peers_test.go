@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -375,4 +376,83 @@ func TestPrivatePostsAreNotKept(t *testing.T) {
 	if rs, _ := hub.store.Replies(ctx, news.ID, true); len(rs) != 0 {
 		t.Errorf("a direct reply was kept: %+v", rs)
 	}
+}
+
+// TestForumReplyAsFediverseUsersSeeIt: a GoToSocial user opens a thread by
+// mentioning a category and a Mastodon user answers in it; a member then
+// replies to the thread and, quoting it, to the Mastodon user. Each
+// receives the member's Create{Note} at their own server (not only inside
+// the Group's Announce, which GoToSocial cannot read), mentioned, and
+// reads it by their server's rules with the thread's title and without a
+// content warning.
+func TestForumReplyAsFediverseUsersSeeIt(t *testing.T) {
+	each(t, func(t *testing.T, d db.Dialect) {
+		ctx := context.Background()
+		clock := newClock()
+		hub := newTestHub(t, d, clock)
+		f := hub.forumFixture()
+		masto, gts := newFakePeer(t, false, clock), newFakePeer(t, true, clock)
+
+		note := gts.srv.URL + "/users/alice/statuses/1"
+		open := map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": note + "/activity", "type": "Create",
+			"actor": gts.actorID(), "object": map[string]any{"id": note, "type": "Note", "attributedTo": gts.actorID(),
+				"to": []any{asPublic}, "cc": []any{f.groupURI}, "published": clock.Now().Format(time.RFC3339),
+				"content": `<p>@pomosht Where do I renew a residence card?</p>`,
+				"tag":     []any{map[string]any{"type": "Mention", "href": f.groupURI, "name": "@pomosht@" + hub.host}}}}
+		if st := gts.send(f.groupURI+"/inbox", open); st != http.StatusAccepted {
+			t.Fatalf("thread by mention: %d", st)
+		}
+		threadID, err := hub.store.ForumThreadIDByAPID(ctx, note)
+		if err != nil {
+			t.Fatal(err)
+		}
+		thread, err := hub.store.ForumThread(ctx, threadID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer := mastoReply(masto, 7, note, f.groupURI, "<p>At the migration directorate.</p>", clock.Now())
+		if st := masto.send(f.groupURI+"/inbox", answer); st != http.StatusAccepted {
+			t.Fatalf("Mastodon answer: %d", st)
+		}
+		hub.drain()
+		answerID, err := hub.store.ForumPostIDByAPID(ctx, masto.srv.URL+"/users/alice/statuses/7")
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		reply := &db.ForumPost{ThreadID: threadID, AuthorUserID: f.member.ID, Lang: db.EN, BodyMD: "Bring your passport.",
+			BodyHTML: "<p>Bring your passport.</p>", QuoteOf: answerID}
+		if err := hub.store.CreateForumPost(ctx, reply); err != nil {
+			t.Fatal(err)
+		}
+		hub.drain()
+		for _, p := range []*fakePeer{gts, masto} {
+			server := map[bool]string{false: "Mastodon", true: "GoToSocial"}[p.gts]
+			var got *receivedActivity
+			for _, c := range p.activities("Create") {
+				if str(objOf(c.doc["object"]), "id") == hub.h.postURI(reply.ID) {
+					got = &c
+				}
+			}
+			if got == nil {
+				t.Errorf("%s did not receive the member's reply", server)
+				continue
+			}
+			obj := objOf(got.doc["object"])
+			if !slices.Contains(idsOf(obj["cc"]), p.actorID()) {
+				t.Errorf("%s: the reply's cc %v lacks %s", server, obj["cc"], p.actorID())
+			}
+			mentioned := false
+			for _, tag := range objsOf(obj["tag"]) {
+				mentioned = mentioned || (typeOf(tag) == "Mention" && idOf(tag["href"]) == p.actorID())
+			}
+			if !mentioned {
+				t.Errorf("%s: the reply does not mention its user: %v", server, obj["tag"])
+			}
+			text, cw := p.shows(*got)
+			if cw != "" || !strings.Contains(readable(text), thread.Title) || !strings.Contains(readable(text), "Bring your passport.") {
+				t.Errorf("%s shows the reply as %q behind warning %q; want its text and the thread's title %q", server, readable(text), cw, thread.Title)
+			}
+		}
+	})
 }
