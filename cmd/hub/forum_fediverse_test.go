@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -39,15 +40,30 @@ type peer struct {
 
 func newPeer(t *testing.T, gts bool) *peer {
 	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newPeerOn(t, gts, l)
+}
+
+// newPeerOn starts a peer on l.
+func newPeerOn(t *testing.T, gts bool, l net.Listener) *peer {
+	t.Helper()
 	key, err := httpsig.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &peer{t: t, gts: gts, key: key}
-	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
+	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
+	p.srv.Listener.Close()
+	p.srv.Listener = l
+	p.srv.Start()
 	t.Cleanup(p.srv.Close)
 	return p
 }
+
+func (p *peer) host() string { return strings.TrimPrefix(p.srv.URL, "http://") }
 
 func (p *peer) actor() string { return p.srv.URL + "/users/alice" }
 
@@ -79,8 +95,8 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Path {
 	case "/.well-known/webfinger":
-		host := strings.TrimPrefix(p.srv.URL, "http://")
-		json.NewEncoder(w).Encode(map[string]any{"subject": "acct:alice@" + host,
+		w.Header().Set("Content-Type", "application/jrd+json")
+		json.NewEncoder(w).Encode(map[string]any{"subject": "acct:alice@" + p.host(),
 			"links": []any{map[string]any{"rel": "self", "type": "application/activity+json", "href": p.actor()}}})
 	case "/users/alice", "/users/alice/main-key":
 		w.Header().Set("Content-Type", "application/activity+json")
@@ -271,14 +287,11 @@ func TestFediverseThreadByMention(t *testing.T) {
 			if strOf(obj, "type") != "Note" || !strings.Contains(strOf(obj, "content"), "free courses on Tuesdays") {
 				t.Fatalf("GoToSocial received %v", got)
 			}
-			addressed, mentioned := false, false
+			addressed := false
 			for _, v := range append(listOf(obj["to"]), listOf(obj["cc"])...) {
 				addressed = addressed || v == gts.actor()
 			}
-			for _, tag := range listOf(obj["tag"]) {
-				m, _ := tag.(map[string]any)
-				mentioned = mentioned || (strOf(m, "type") == "Mention" && strOf(m, "href") == gts.actor())
-			}
+			mentioned := mentions(obj, gts.actor())
 			if !addressed || !mentioned {
 				t.Errorf("the reply is not addressed (%v) and mentioned (%v) to the thread's opener: to %v cc %v tag %v",
 					addressed, mentioned, obj["to"], obj["cc"], obj["tag"])
@@ -300,6 +313,68 @@ func TestFediverseThreadByMention(t *testing.T) {
 				}
 				return false
 			})
+
+			// Mentions of accounts on a host with a port or an IP address, in a
+			// post and in an edit, reach those accounts.
+			lemmyAcct := "@alice@" + lemmy.host()
+			if st, body := formPost(t, c, replyForm, replyForm,
+				url.Values{"body": {"Ask " + lemmyAcct + " too."}, "lang": {"en"}}); st != http.StatusOK || !strings.Contains(body, `class="mention"`) {
+				t.Fatalf("reply with %s: %d, mention not linked: %.500s", lemmyAcct, st, body)
+			}
+			waitFor(t, "the mention of "+lemmyAcct+" to reach its server", func() bool {
+				for _, c := range lemmy.got("Create") {
+					obj, _ := c["object"].(map[string]any)
+					if mentions(obj, lemmy.actor()) {
+						return true
+					}
+				}
+				return false
+			})
+			l6, err := net.Listen("tcp", "[::1]:0")
+			if err != nil {
+				t.Logf("no IPv6 loopback (%v): the edit is checked with an IPv4 host", err)
+				l6, err = net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			v6 := newPeerOn(t, false, l6)
+			posts, err := h.store.ForumPosts(ctx, db.PostQuery{ThreadID: threadID, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := posts[len(posts)-1]
+			v6Acct := "@alice@" + v6.host()
+			edit := fmt.Sprintf("%s/en/forum/posts/%d/edit", srv.URL, last.ID)
+			if st, body := formPost(t, c, edit, edit,
+				url.Values{"body": {"Ask " + lemmyAcct + " and " + v6Acct + " too."}, "lang": {"en"}}); st != http.StatusOK {
+				t.Fatalf("edit: %d %.500s", st, body)
+			}
+			if p, err := h.store.ForumPost(ctx, last.ID); err != nil || !strings.Contains(p.BodyHTML, v6.host()) {
+				t.Fatalf("the edit did not change post %d (%v): %s", last.ID, err, p.BodyHTML)
+			}
+			waitFor(t, "the mention of "+v6Acct+" in an edit to reach its server", func() bool {
+				for _, typ := range []string{"Create", "Update"} {
+					for _, c := range v6.got(typ) {
+						obj, _ := c["object"].(map[string]any)
+						if mentions(obj, v6.actor()) {
+							return true
+						}
+					}
+				}
+				return false
+			})
 		})
 	}
+}
+
+// mentions reports whether obj has a Mention tag of actor.
+func mentions(obj map[string]any, actor string) bool {
+	for _, tag := range listOf(obj["tag"]) {
+		m, _ := tag.(map[string]any)
+		if strOf(m, "type") == "Mention" && strOf(m, "href") == actor {
+			return true
+		}
+	}
+	return false
 }
