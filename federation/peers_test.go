@@ -449,6 +449,13 @@ func TestForumReplyAsFediverseUsersSeeIt(t *testing.T) {
 			if !mentioned {
 				t.Errorf("%s: the reply does not mention its user: %v", server, obj["tag"])
 			}
+			// What the Group's Announce names dereferences to the Create, whose
+			// object's id dereferences to the Note.
+			for _, want := range []struct{ id, typ string }{{str(got.doc, "id"), "Create"}, {str(obj, "id"), "Note"}} {
+				if st, _, body := get(t, want.id, "application/activity+json"); st != http.StatusOK || typeOf(decode(t, body)) != want.typ {
+					t.Errorf("GET %s: %d %.200s, want the %s", want.id, st, body, want.typ)
+				}
+			}
 			text, cw := p.shows(*got)
 			if cw != "" || !strings.Contains(readable(text), thread.Title) || !strings.Contains(readable(text), "Bring your passport.") {
 				t.Errorf("%s shows the reply as %q behind warning %q; want its text and the thread's title %q", server, readable(text), cw, thread.Title)
