@@ -49,6 +49,7 @@ func ldContext() []any {
 		map[string]any{
 			"toot":                      "http://joinmastodon.org/ns#",
 			"discoverable":              "toot:discoverable",
+			"featured":                  map[string]any{"@id": "toot:featured", "@type": "@id"},
 			"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
 			"sensitive":                 "as:sensitive",
 			"schema":                    "http://schema.org#",
