@@ -546,6 +546,7 @@ func (h *Handler) actorDocument(ctx context.Context, a *db.Actor) (map[string]an
 		m["summaryMap"] = t.summary
 	}
 	m["manuallyApprovesFollowers"] = false
+	m["featured"] = a.URI + "/featured"
 	m["endpoints"] = map[string]any{"sharedInbox": a.SharedInbox}
 	for k, v := range t.extra {
 		m[k] = v

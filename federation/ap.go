@@ -49,6 +49,7 @@ func ldContext() []any {
 		map[string]any{
 			"toot":                      "http://joinmastodon.org/ns#",
 			"discoverable":              "toot:discoverable",
+			"featured":                  map[string]any{"@id": "toot:featured", "@type": "@id"},
 			"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
 			"sensitive":                 "as:sensitive",
 			"schema":                    "http://schema.org#",
@@ -56,6 +57,7 @@ func ldContext() []any {
 			"VirtualLocation":           "schema:VirtualLocation",
 			"address":                   "schema:address",
 			"streetAddress":             "schema:streetAddress",
+			"inLanguage":                "schema:inLanguage",
 			"hub":                       Namespace,
 			termOrganisations:           map[string]any{"@type": "@id"},
 			termCategories:              map[string]any{"@type": "@id"},

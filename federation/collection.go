@@ -55,6 +55,18 @@ func (h *Handler) collectionActor(r *http.Request) (*db.Actor, error) {
 	return h.localActor(r.Context(), strings.ToLower(r.PathValue("handle")))
 }
 
+// getFeatured serves an actor's featured collection (Mastodon's pinned
+// posts, toot:featured), which every actor names and Mastodon and
+// GoToSocial fetch: the hub pins nothing, so it is empty.
+func (h *Handler) getFeatured(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.collectionActor(r)
+	if err != nil {
+		return err
+	}
+	return writeAS(w, http.StatusOK, map[string]any{"@context": ldContext(), "id": a.URI + "/featured",
+		"type": "OrderedCollection", "totalItems": 0, "orderedItems": []any{}})
+}
+
 // getOutbox serves an actor's outbox: the public activities it sent,
 // newest first.
 func (h *Handler) getOutbox(w http.ResponseWriter, r *http.Request) error {

@@ -163,13 +163,20 @@ func (h *Handler) forumObject(ctx context.Context, t *db.ForumThread, group *db.
 	}
 	content := newLangMap()
 	content.set(string(p.Lang), p.BodyHTML)
+	body := p.BodyHTML
+	if p.ID != t.FirstPostID {
+		// Who reads a reply alone (Mastodon, GoToSocial) learns which thread
+		// it answers; contentMap keeps the post alone for partner hubs.
+		body += `<p>` + label(p.Lang, "Тема", "Thread") + `: <a href="` +
+			html.EscapeString(h.base+"/forum/threads/"+strconv.FormatInt(t.ID, 10)) + `">` + html.EscapeString(t.Title) + `</a></p>`
+	}
 	obj := map[string]any{
 		"attributedTo": author,
 		"audience":     group.URI,
 		"to":           []any{asPublic, group.URI},
 		"cc":           []any{group.Followers},
 		"context":      threadContext,
-		"content":      p.BodyHTML,
+		"content":      body,
 		"contentMap":   content,
 		"mediaType":    "text/html",
 		"published":    p.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
@@ -188,6 +195,7 @@ func (h *Handler) forumObject(ctx context.Context, t *db.ForumThread, group *db.
 	}
 	obj["id"], obj["type"] = h.postURI(p.ID), "Note"
 	obj["url"] = h.base + "/bg/forum/posts/" + strconv.FormatInt(p.ID, 10)
+	h.addConversation(ctx, t, p, obj)
 	obj["inReplyTo"] = thread
 	if p.QuoteOf != 0 && p.QuoteOf != t.FirstPostID {
 		obj["inReplyTo"] = h.postURI(p.QuoteOf)

@@ -8,6 +8,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"html"
 	"regexp"
 	"strings"
@@ -243,4 +244,52 @@ func (h *Handler) mentionInboxes(ctx context.Context, obj map[string]any) []stri
 		}
 	}
 	return union(out, nil)
+}
+
+// addConversation addresses the Note of local reply p to the people in
+// its conversation who are elsewhere: the author of the post it answers
+// (the quoted post, else the thread's opening post) and the thread's
+// opener. Each is added to cc with a Mention tag, so that the author's
+// Create is delivered to them (mentionInboxes) and GoToSocial, which puts
+// a post in a home timeline when it mentions the owner (internal/filter/
+// visibility/home_timeline.go), shows it there; a Group's Announce of a
+// Create is not enough, as GoToSocial fetches the announced id, finds an
+// activity and drops it. Local members, blocked actors, Groups and the
+// author are left out.
+func (h *Handler) addConversation(ctx context.Context, t *db.ForumThread, p *db.ForumPost, obj map[string]any) {
+	var ids []int64
+	for _, postID := range []int64{p.QuoteOf, t.FirstPostID} {
+		if postID == 0 || postID == p.ID {
+			continue
+		}
+		q, err := h.store.ForumPost(ctx, postID)
+		if err != nil {
+			if !errors.Is(err, db.ErrNotFound) {
+				h.log.Warn("forum conversation not addressed", "post", p.ID, "err", err)
+			}
+			continue
+		}
+		if q.AuthorActorID != 0 {
+			ids = append(ids, q.AuthorActorID)
+		}
+	}
+	tags := objsOfAny(obj["tag"])
+	cc := objsOfAny(obj["cc"])
+	tagged := map[string]bool{str(obj, "attributedTo"): true}
+	for _, tag := range objsOf(obj["tag"]) {
+		tagged[idOf(tag["href"])] = true
+	}
+	for _, id := range ids {
+		a, err := h.store.Actor(ctx, id)
+		if err != nil || a.Local || a.Blocked || a.Type == "Group" || tagged[a.URI] {
+			continue
+		}
+		tagged[a.URI] = true
+		tags = append(tags, map[string]any{"type": "Mention", "href": a.URI, "name": "@" + a.Handle + "@" + a.Host})
+		cc = append(cc, a.URI)
+	}
+	if len(tags) > 0 {
+		obj["tag"] = tags
+	}
+	obj["cc"] = cc
 }

@@ -87,6 +87,7 @@ func TestGolden(t *testing.T) {
 		{"outbox", "/actors/ic-haskovo/outbox", contentType},
 		{"outbox_page", "/actors/ic-haskovo/outbox?page=1", contentType},
 		{"followers_page", "/actors/ic-haskovo/followers?page=1", contentType},
+		{"featured", "/actors/ic-haskovo/featured", contentType},
 		{"organisations", "/actors/hub.example/organisations?page=1", contentType},
 	}
 	for _, c := range cases {

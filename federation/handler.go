@@ -127,6 +127,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /actors/{handle}/outbox", h.serve(h.getOutbox))
 	mux.Handle("GET /actors/{handle}/followers", h.serve(h.getFollowers))
 	mux.Handle("GET /actors/{handle}/following", h.serve(h.getFollowing))
+	mux.Handle("GET /actors/{handle}/featured", h.serve(h.getFeatured))
 	mux.Handle("GET /actors/{handle}/organisations", h.serve(h.getOrganisations))
 	mux.Handle("GET /actors/{handle}/categories", h.serve(h.getCategories))
 	mux.Handle("GET /actors/{handle}/moderators", h.serve(h.getModerators))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -105,8 +106,6 @@ func (h *Handler) tombstone(uri, formerType string, deleted time.Time, withConte
 type objectBuilder interface {
 	vocab.Type
 	SetJSONLDId(vocab.JSONLDIdProperty)
-	SetActivityStreamsName(vocab.ActivityStreamsNameProperty)
-	SetActivityStreamsSummary(vocab.ActivityStreamsSummaryProperty)
 	SetActivityStreamsContent(vocab.ActivityStreamsContentProperty)
 	SetActivityStreamsUrl(vocab.ActivityStreamsUrlProperty)
 	SetActivityStreamsAttributedTo(vocab.ActivityStreamsAttributedToProperty)
@@ -120,11 +119,17 @@ type objectBuilder interface {
 
 // itemObject builds the ActivityStreams object of a local item, attributed
 // to actor, without @context (the caller embeds it or adds one): an Event
-// for events and an Article for everything else, with name, a plain
-// summary (for events, date and place first: Mastodon shows only name,
-// summary and url of these types), content in the primary language, every
-// translation in nameMap, summaryMap and contentMap (primary first), and
-// the section as hub:section.
+// for events and an Article for everything else. Mastodon and GoToSocial
+// read these types in opposite ways (FEDERATION.md, "How items look on
+// Mastodon and GoToSocial"), so the object carries the title and the
+// summary only as nameMap and summaryMap (primary language first), never as
+// plain name and summary: Mastodon takes the first value of each map and
+// shows title, summary and link, while GoToSocial, which would turn a
+// plain summary or name into a content warning, finds none and shows
+// content. content is therefore the whole post for people (displayContent:
+// title, for events when and where, the text and a link back), and
+// contentMap holds every translation's text alone, which partner hubs
+// read. The section is hub:section, the primary language inLanguage.
 func (h *Handler) itemObject(it *db.Item, actor *db.Actor, media []*db.Media) (map[string]any, error) {
 	var b objectBuilder
 	if it.Kind == db.Event {
@@ -138,25 +143,22 @@ func (h *Handler) itemObject(it *db.Item, actor *db.Actor, media []*db.Media) (m
 		primary = ts[0].Lang
 	}
 	names, sums, contents := newLangMap(), newLangMap(), newLangMap()
-	for _, t := range orderTexts(ts, primary) {
+	var first db.Text
+	for i, t := range orderTexts(ts, primary) {
+		if i == 0 {
+			first = t
+		}
 		l := string(t.Lang)
 		names.set(l, t.Title)
 		if s := h.itemSummary(it, t); s != "" {
 			sums.set(l, s)
 		}
-		if t.BodyHTML != "" {
-			contents.set(l, t.BodyHTML)
-		}
+		contents.set(l, t.BodyHTML)
 	}
+	page := h.base + it.PagePath(primary)
 	b.SetJSONLDId(idProp(h.objectURI(it)))
-	b.SetActivityStreamsName(nameProp(names.vals[string(primary)]))
-	if s := sums.vals[string(primary)]; s != "" {
-		b.SetActivityStreamsSummary(summaryProp(s))
-	}
-	if c := contents.vals[string(primary)]; c != "" {
-		b.SetActivityStreamsContent(contentProp(c))
-	}
-	b.SetActivityStreamsUrl(urlProp(h.base + it.PagePath(primary)))
+	b.SetActivityStreamsContent(contentProp(displayContent(it, first, page)))
+	b.SetActivityStreamsUrl(urlProp(page))
 	b.SetActivityStreamsAttributedTo(attributedToProp(actor.URI))
 	b.SetActivityStreamsTo(toProp(asPublic))
 	b.SetActivityStreamsCc(ccProp(actor.Followers))
@@ -193,6 +195,7 @@ func (h *Handler) itemObject(it *db.Item, actor *db.Actor, media []*db.Media) (m
 		m["contentMap"] = contents
 	}
 	m["mediaType"] = "text/html"
+	m["inLanguage"] = string(primary)
 	m[termSection] = string(it.Kind)
 	if it.Kind == db.Event {
 		if loc := eventLocation(it); loc != nil {
@@ -210,8 +213,61 @@ func (h *Handler) itemObject(it *db.Item, actor *db.Actor, media []*db.Media) (m
 	}
 	if att := h.attachments(media, primary); len(att) > 0 {
 		m["attachment"] = att
+		for _, a := range att {
+			if a := a.(map[string]any); a["type"] == "Image" {
+				m["image"] = map[string]any{"type": "Image", "mediaType": a["mediaType"], "url": a["url"]}
+				break
+			}
+		}
 	}
 	return m, nil
+}
+
+// displayContent is the HTML a person reads of an item in one language,
+// which servers that show content (GoToSocial, Mobilizon, Gancio) show: the
+// title in bold, for an event when and where it is (and that it is
+// cancelled), the text (or, when it has none, its summary) and a link to
+// its page.
+func displayContent(it *db.Item, t db.Text, page string) string {
+	var b strings.Builder
+	b.WriteString("<p><strong>" + html.EscapeString(t.Title) + "</strong></p>")
+	if it.Kind == db.Event {
+		lines := []string{html.EscapeString(eventWhen(it, t.Lang))}
+		if it.Cancelled {
+			lines[0] = html.EscapeString(label(t.Lang, "ОТМЕНЕНО", "CANCELLED")) + " · " + lines[0]
+		}
+		where := it.PlaceName
+		if it.Address != "" && it.Address != it.PlaceName {
+			if where != "" {
+				where += ", "
+			}
+			where += it.Address
+		}
+		if where != "" {
+			lines = append(lines, html.EscapeString(where))
+		}
+		if u := it.OnlineURL; u != "" && hostOf(u) != "" {
+			lines = append(lines, html.EscapeString(label(t.Lang, "Онлайн", "Online"))+`: <a href="`+html.EscapeString(u)+`">`+html.EscapeString(u)+`</a>`)
+		}
+		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
+	}
+	switch {
+	case strings.TrimSpace(t.BodyHTML) != "":
+		b.WriteString(t.BodyHTML)
+	case strings.TrimSpace(t.Summary) != "":
+		b.WriteString("<p>" + html.EscapeString(strings.TrimSpace(t.Summary)) + "</p>")
+	}
+	b.WriteString(`<p><a href="` + html.EscapeString(page) + `">` + html.EscapeString(page) + `</a></p>`)
+	return b.String()
+}
+
+// label is one of two words, by language: Bulgarian or English (for every
+// other language).
+func label(l db.Lang, bg, en string) string {
+	if l == db.BG {
+		return bg
+	}
+	return en
 }
 
 // eventLocation is an event's location: a Place with name and address, a
@@ -296,19 +352,11 @@ func (h *Handler) itemSummary(it *db.Item, t db.Text) string {
 		parts = append(parts, it.Address)
 	}
 	if it.OnlineURL != "" {
-		label := "Online"
-		if t.Lang == db.BG {
-			label = "Онлайн"
-		}
-		parts = append(parts, label+": "+it.OnlineURL)
+		parts = append(parts, label(t.Lang, "Онлайн", "Online")+": "+it.OnlineURL)
 	}
 	line := strings.Join(parts, " · ")
 	if it.Cancelled {
-		if t.Lang == db.BG {
-			line = "ОТМЕНЕНО · " + line
-		} else {
-			line = "CANCELLED · " + line
-		}
+		line = label(t.Lang, "ОТМЕНЕНО", "CANCELLED") + " · " + line
 	}
 	if summary == "" {
 		return line

@@ -36,6 +36,7 @@ type fakePeer struct {
 type receivedActivity struct {
 	path string
 	doc  map[string]any
+	raw  []byte
 }
 
 func newFakePeer(t testing.TB, gts bool, clock *testClock) *fakePeer {
@@ -152,7 +153,7 @@ func (p *fakePeer) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	if st < 300 {
 		p.mu.Lock()
-		p.received = append(p.received, receivedActivity{path: r.URL.Path, doc: doc})
+		p.received = append(p.received, receivedActivity{path: r.URL.Path, doc: doc, raw: body})
 		p.mu.Unlock()
 	}
 	w.WriteHeader(st)
@@ -209,4 +210,23 @@ func (p *fakePeer) serveObject(path string, doc any) {
 	p.mu.Lock()
 	p.objects[path] = doc
 	p.mu.Unlock()
+}
+
+// shows is what the peer's user reads of the object of a received
+// activity (a Create or Update): the text and the content warning, by the
+// peer's server's own rules (render_test.go).
+func (p *fakePeer) shows(a receivedActivity) (text, cw string) {
+	p.t.Helper()
+	var act map[string]json.RawMessage
+	if err := json.Unmarshal(a.raw, &act); err != nil {
+		p.t.Fatalf("peer: %v", err)
+	}
+	obj, err := decodeOrdered(act["object"])
+	if err != nil {
+		p.t.Fatalf("peer: the object of %s: %v", typeOf(a.doc), err)
+	}
+	if p.gts {
+		return gtsStatus(obj)
+	}
+	return mastodonStatus(obj)
 }

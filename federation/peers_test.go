@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bgimigranti/hub/db"
 )
@@ -62,10 +64,10 @@ func TestMastodonAndGoToSocialFollowers(t *testing.T) {
 	}
 	create := mc[0].doc
 	obj := objOf(create["object"])
-	if typeOf(obj) != "Event" || str(obj, "name") != "Среща (бг)" || str(obj, "content") != "<p>Текст на български.</p>" {
+	if nm := objOf(obj["nameMap"]); typeOf(obj) != "Event" || str(nm, "bg") != "Среща (бг)" || !strings.Contains(str(obj, "content"), "<p>Текст на български.</p>") {
 		t.Errorf("Event: %v", obj)
 	}
-	if s := str(obj, "summary"); !strings.HasPrefix(s, "10 декември 2026 г., 18:00–20:00") || !strings.Contains(s, "Читалище „Заря“") {
+	if s := str(objOf(obj["summaryMap"]), "bg"); !strings.HasPrefix(s, "10 декември 2026 г., 18:00–20:00") || !strings.Contains(s, "Читалище „Заря“") {
 		t.Errorf("Event summary (Mastodon shows only this) lacks date and place: %q", s)
 	}
 	if to, ok := create["to"].([]any); !ok || len(to) != 1 || to[0] != asPublic {
@@ -94,6 +96,66 @@ func TestMastodonAndGoToSocialFollowers(t *testing.T) {
 	if n := len(gts.activities("Create")); n != 2 {
 		t.Errorf("GoToSocial got %d Creates, want 2", n)
 	}
+}
+
+// TestItemsAsFediverseUsersSeeThem has a Mastodon-shaped and a
+// GoToSocial-shaped peer follow an organisation and reads every published
+// item as their users would, by each server's own rules (render_test.go):
+// the title always, for an event its date, time, place and online link,
+// a link back to the page, and no content warning.
+func TestItemsAsFediverseUsersSeeThem(t *testing.T) {
+	each(t, func(t *testing.T, d db.Dialect) {
+		ctx := context.Background()
+		clock := newClock()
+		hub := newTestHub(t, d, clock)
+		org := hub.org("ic-haskovo")
+		orgURI := hub.h.actorURI("ic-haskovo")
+		masto, gts := newFakePeer(t, false, clock), newFakePeer(t, true, clock)
+		for _, p := range []*fakePeer{masto, gts} {
+			follow := map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": p.srv.URL + "/follows/1",
+				"type": "Follow", "actor": p.actorID(), "object": orgURI}
+			if st := p.send(orgURI+"/inbox", follow); st != http.StatusAccepted {
+				t.Fatalf("follow from %s: %d", p.host(), st)
+			}
+		}
+		hub.drain()
+
+		news := hub.item(org, db.News, "Нов закон за убежището")
+		event := hub.item(org, db.Event, "Вечер на културите")
+		english := &db.Item{Kind: db.News, OrganisationID: org.ID, Status: db.Published, PrimaryLang: db.EN,
+			PublishedAt: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
+		english.SetTexts(db.Text{Lang: db.EN, Title: "Free legal advice on Mondays", Summary: "Walk in, no appointment.",
+			BodyHTML: "<p>Our lawyer answers questions every Monday.</p>"})
+		if err := hub.store.CreateItem(ctx, english); err != nil {
+			t.Fatal(err)
+		}
+		hub.drain()
+
+		want := map[string][]string{
+			hub.h.objectURI(news):    {"Нов закон за убежището (бг)", hub.h.base + news.PagePath(db.BG)},
+			hub.h.objectURI(event):   {"Вечер на културите (бг)", "10 декември 2026 г., 18:00–20:00", "Читалище „Заря“", "https://meet.example.org/room", hub.h.base + event.PagePath(db.BG)},
+			hub.h.objectURI(english): {"Free legal advice on Mondays", hub.h.base + english.PagePath(db.EN)},
+		}
+		for _, p := range []*fakePeer{masto, gts} {
+			server := map[bool]string{false: "Mastodon", true: "GoToSocial"}[p.gts]
+			creates := p.activities("Create")
+			if len(creates) != len(want) {
+				t.Fatalf("%s got %d Creates, want %d", server, len(creates), len(want))
+			}
+			for _, c := range creates {
+				id := str(objOf(c.doc["object"]), "id")
+				text, cw := p.shows(c)
+				if cw != "" {
+					t.Errorf("%s shows %s behind a content warning %q", server, id, cw)
+				}
+				for _, w := range want[id] {
+					if !strings.Contains(readable(text), w) && !strings.Contains(text, w) {
+						t.Errorf("%s shows %s as %q: no %q", server, id, readable(text), w)
+					}
+				}
+			}
+		}
+	})
 }
 
 // TestMastodonPostsReachTheHub has the hub follow a Mastodon-shaped user
@@ -314,4 +376,90 @@ func TestPrivatePostsAreNotKept(t *testing.T) {
 	if rs, _ := hub.store.Replies(ctx, news.ID, true); len(rs) != 0 {
 		t.Errorf("a direct reply was kept: %+v", rs)
 	}
+}
+
+// TestForumReplyAsFediverseUsersSeeIt: a GoToSocial user opens a thread by
+// mentioning a category and a Mastodon user answers in it; a member then
+// replies to the thread and, quoting it, to the Mastodon user. Each
+// receives the member's Create{Note} at their own server (not only inside
+// the Group's Announce, which GoToSocial cannot read), mentioned, and
+// reads it by their server's rules with the thread's title and without a
+// content warning.
+func TestForumReplyAsFediverseUsersSeeIt(t *testing.T) {
+	each(t, func(t *testing.T, d db.Dialect) {
+		ctx := context.Background()
+		clock := newClock()
+		hub := newTestHub(t, d, clock)
+		f := hub.forumFixture()
+		masto, gts := newFakePeer(t, false, clock), newFakePeer(t, true, clock)
+
+		note := gts.srv.URL + "/users/alice/statuses/1"
+		open := map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": note + "/activity", "type": "Create",
+			"actor": gts.actorID(), "object": map[string]any{"id": note, "type": "Note", "attributedTo": gts.actorID(),
+				"to": []any{asPublic}, "cc": []any{f.groupURI}, "published": clock.Now().Format(time.RFC3339),
+				"content": `<p>@pomosht Where do I renew a residence card?</p>`,
+				"tag":     []any{map[string]any{"type": "Mention", "href": f.groupURI, "name": "@pomosht@" + hub.host}}}}
+		if st := gts.send(f.groupURI+"/inbox", open); st != http.StatusAccepted {
+			t.Fatalf("thread by mention: %d", st)
+		}
+		threadID, err := hub.store.ForumThreadIDByAPID(ctx, note)
+		if err != nil {
+			t.Fatal(err)
+		}
+		thread, err := hub.store.ForumThread(ctx, threadID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer := mastoReply(masto, 7, note, f.groupURI, "<p>At the migration directorate.</p>", clock.Now())
+		if st := masto.send(f.groupURI+"/inbox", answer); st != http.StatusAccepted {
+			t.Fatalf("Mastodon answer: %d", st)
+		}
+		hub.drain()
+		answerID, err := hub.store.ForumPostIDByAPID(ctx, masto.srv.URL+"/users/alice/statuses/7")
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		reply := &db.ForumPost{ThreadID: threadID, AuthorUserID: f.member.ID, Lang: db.EN, BodyMD: "Bring your passport.",
+			BodyHTML: "<p>Bring your passport.</p>", QuoteOf: answerID}
+		if err := hub.store.CreateForumPost(ctx, reply); err != nil {
+			t.Fatal(err)
+		}
+		hub.drain()
+		for _, p := range []*fakePeer{gts, masto} {
+			server := map[bool]string{false: "Mastodon", true: "GoToSocial"}[p.gts]
+			var got *receivedActivity
+			for _, c := range p.activities("Create") {
+				if str(objOf(c.doc["object"]), "id") == hub.h.postURI(reply.ID) {
+					got = &c
+				}
+			}
+			if got == nil {
+				t.Errorf("%s did not receive the member's reply", server)
+				continue
+			}
+			obj := objOf(got.doc["object"])
+			if !slices.Contains(idsOf(obj["cc"]), p.actorID()) {
+				t.Errorf("%s: the reply's cc %v lacks %s", server, obj["cc"], p.actorID())
+			}
+			mentioned := false
+			for _, tag := range objsOf(obj["tag"]) {
+				mentioned = mentioned || (typeOf(tag) == "Mention" && idOf(tag["href"]) == p.actorID())
+			}
+			if !mentioned {
+				t.Errorf("%s: the reply does not mention its user: %v", server, obj["tag"])
+			}
+			// What the Group's Announce names dereferences to the Create, whose
+			// object's id dereferences to the Note.
+			for _, want := range []struct{ id, typ string }{{str(got.doc, "id"), "Create"}, {str(obj, "id"), "Note"}} {
+				if st, _, body := get(t, want.id, "application/activity+json"); st != http.StatusOK || typeOf(decode(t, body)) != want.typ {
+					t.Errorf("GET %s: %d %.200s, want the %s", want.id, st, body, want.typ)
+				}
+			}
+			text, cw := p.shows(*got)
+			if cw != "" || !strings.Contains(readable(text), thread.Title) || !strings.Contains(readable(text), "Bring your passport.") {
+				t.Errorf("%s shows the reply as %q behind warning %q; want its text and the thread's title %q", server, readable(text), cw, thread.Title)
+			}
+		}
+	})
 }

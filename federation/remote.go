@@ -38,8 +38,10 @@ type text struct{ name, summary, content string }
 // objectTexts reads the translations of a received object from its
 // contentMap, nameMap and summaryMap (go-fed drops them when the plain
 // properties are present, so they come from the raw map), with content,
-// name and summary standing for the primary language: the language whose
-// contentMap value equals content, else the first. An object with no
+// name and summary standing for the primary language when contentMap has
+// none for it: the primary language is inLanguage (a hub's objects, whose
+// content is the whole post for people and contentMap the texts), else
+// the language whose contentMap value equals content, else the first. An object with no
 // language at all gets one guessed from its script.
 func objectTexts(obj map[string]any) (map[string]*text, string) {
 	contents, cLangs := langMapOf(obj, "content")
@@ -47,8 +49,11 @@ func objectTexts(obj map[string]any) (map[string]*text, string) {
 	sums, sLangs := langMapOf(obj, "summary")
 	content, name, summary := str(obj, "content"), str(obj, "name"), str(obj, "summary")
 	primary := ""
+	if l := normLang(str(obj, "inLanguage")); l != "" && (contents[l] != "" || names[l] != "") {
+		primary = l // a hub's objects say it: their content is not contentMap's
+	}
 	for _, l := range cLangs {
-		if contents[l] == content && content != "" {
+		if primary == "" && contents[l] == content && content != "" {
 			primary = l
 		}
 	}
@@ -79,7 +84,7 @@ func objectTexts(obj map[string]any) (map[string]*text, string) {
 		get(l).summary = sums[l]
 	}
 	p := get(primary)
-	if p.content == "" {
+	if _, ok := contents[primary]; !ok && p.content == "" {
 		p.content = content
 	}
 	if p.name == "" {

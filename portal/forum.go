@@ -209,8 +209,39 @@ func (h *Handler) categoryView(f *forumFmt, c *db.ForumCategory) categoryView {
 	} else {
 		_, v.Origin, _ = strings.Cut(c.Handle, "@")
 		v.OriginURL = safeURL(c.URL)
+		// A partner's categories often bear the same names as the local
+		// ones: the name itself says whose it is.
+		v.Name.Title = h.cats[f.lang].T("forum.partner.name", v.Name.Title, v.Origin)
 	}
 	return v
+}
+
+// partnerCategories are a partner hub's categories on the forum index.
+type partnerCategories struct {
+	Origin     string
+	OriginURL  string
+	Categories []categoryView
+}
+
+// byPartner groups partners' categories by their hub, in the order they
+// come.
+func byPartner(cats []categoryView) []partnerCategories {
+	var out []partnerCategories
+	at := map[string]int{}
+	for _, c := range cats {
+		i, ok := at[c.Origin]
+		if !ok {
+			i = len(out)
+			at[c.Origin] = i
+			home := ""
+			if u, err := url.Parse(c.OriginURL); err == nil && u.Host != "" {
+				home = u.Scheme + "://" + u.Host + "/"
+			}
+			out = append(out, partnerCategories{Origin: c.Origin, OriginURL: safeURL(home)})
+		}
+		out[i].Categories = append(out[i].Categories, c)
+	}
+	return out
 }
 
 // threadView is a thread as lists and its own page show it.
@@ -391,7 +422,8 @@ type forumIndexData struct {
 	View       string
 	Categories []categoryView
 	Remote     []categoryView
-	Reports    int // open reports, for moderators
+	Partners   []partnerCategories // Remote, grouped by partner
+	Reports    int                 // open reports, for moderators
 }
 
 // renderForum renders forum.html.
@@ -433,6 +465,7 @@ func (h *Handler) forumIndex(w http.ResponseWriter, r *http.Request, lang db.Lan
 			d.Categories = append(d.Categories, v)
 		}
 	}
+	d.Partners = byPartner(d.Remote)
 	if canModerate(currentUser(r)) {
 		if d.Reports, err = h.store.CountForumReports(ctx, true); err != nil {
 			return err

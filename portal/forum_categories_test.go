@@ -319,3 +319,41 @@ func TestOrganisationFormHandleClash(t *testing.T) {
 		}
 	})
 }
+
+// TestPartnerCategoriesOnForumIndex: two partners' categories named like
+// the local one show on the forum index with their partner in the name
+// itself, grouped by partner.
+func TestPartnerCategoriesOnForumIndex(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		fh := newForumHub(t, s)
+		ctx := context.Background()
+		local := &db.ForumCategory{Handle: "pomosht", Position: 1}
+		local.SetTexts(db.Text{Lang: db.BG, Title: "Помощ"}, db.Text{Lang: db.EN, Title: "Help"})
+		if err := s.CreateForumCategory(ctx, local); err != nil {
+			t.Fatal(err)
+		}
+		for _, host := range []string{"ruse.example", "plovdiv.example:8443"} {
+			for _, h := range []string{"pomosht", "novini"} {
+				rc := &db.ForumCategory{Handle: h + "@" + host, Remote: true, APID: "https://" + host + "/actors/" + h, URL: "https://" + host + "/bg/forum/" + h}
+				rc.SetTexts(db.Text{Lang: db.BG, Title: map[string]string{"pomosht": "Помощ", "novini": "Новини"}[h]})
+				if err := s.CreateForumCategory(ctx, rc); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		resp, body := fh.get(fh.client(""), "/bg/forum")
+		wantStatus(t, "the forum index", resp, http.StatusOK)
+		mustContain(t, "the forum index", body, ">Помощ</a>", "Помощ (на ruse.example)", "Новини (на ruse.example)",
+			"Помощ (на plovdiv.example:8443)", "Категории на партньорската платформа ruse.example", "Категории на партньорската платформа plovdiv.example:8443")
+		ruse := strings.Index(body, "Категории на партньорската платформа ruse.example")
+		plovdiv := strings.Index(body, "Категории на партньорската платформа plovdiv.example:8443")
+		for _, c := range []string{"Помощ (на ruse.example)", "Новини (на ruse.example)"} {
+			if i := strings.Index(body, c); ruse > plovdiv && i < ruse || ruse < plovdiv && (i < ruse || i > plovdiv) {
+				t.Errorf("%q is not under its partner's heading", c)
+			}
+		}
+		resp, body = fh.get(fh.client(""), "/en/forum/pomosht@ruse.example")
+		wantStatus(t, "the partner's category", resp, http.StatusOK)
+		mustContain(t, "the partner's category", body, "(at ruse.example)")
+	})
+}

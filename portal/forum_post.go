@@ -548,8 +548,13 @@ func (h *Handler) forumMentions(w http.ResponseWriter, r *http.Request, lang db.
 
 // mentionPattern finds @handle and @handle@host in text. The first group
 // is the character before the "@" (Go's regexp has no look-behind), so that
-// e-mail addresses and paths are not taken for mentions.
-var mentionPattern = regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_@/.+-])@([a-z0-9][a-z0-9_-]{0,62})(?:@([a-z0-9][a-z0-9.-]*\.[a-z]{2,63}(?::[0-9]{1,5})?))?`)
+// e-mail addresses and paths are not taken for mentions. host takes every
+// form a WebFinger address has (the authority of its URL): a domain name,
+// an IPv4 address, an IPv6 address in brackets, or one label (localhost),
+// each with a port, which the one label needs.
+var mentionPattern = regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_@/.+-])@([a-z0-9][a-z0-9_-]{0,62})(?:@(` +
+	`(?:[a-z0-9][a-z0-9.-]*\.[a-z]{2,63}|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9a-f:.]*:[0-9a-f:.]*\])(?::[0-9]{1,5})?` +
+	`|[a-z0-9][a-z0-9-]{0,62}:[0-9]{1,5}))?`)
 
 // rewriteMentions calls link for every mention in the text of sanitised
 // HTML outside links, code and preformatted blocks, and wraps the mention

@@ -736,6 +736,12 @@ func TestRewriteMentions(t *testing.T) {
 		{"<p>@nobody here</p>", "<p>@nobody here</p>"},
 		{"<p>a/@ana @@ana</p>", "<p>a/@ana @@ana</p>"},
 		{"<p>&lt;@ana&gt;</p>", `<p>&lt;<a href="/forum/users/ana" class="mention">@ana</a>&gt;</p>`},
+		{"<p>@a@127.0.0.1:7401, hi</p>", `<p><a href="https://127.0.0.1:7401/@a" class="mention" rel="nofollow noopener">@a@127.0.0.1:7401</a>, hi</p>`},
+		{"<p>@a@gts.example:8443.</p>", `<p><a href="https://gts.example:8443/@a" class="mention" rel="nofollow noopener">@a@gts.example:8443</a>.</p>`},
+		{"<p>(@a@[::1]:8443)</p>", `<p>(<a href="https://[::1]:8443/@a" class="mention" rel="nofollow noopener">@a@[::1]:8443</a>)</p>`},
+		{"<p>@a@[::1] and @b@localhost:8080</p>", `<p><a href="https://[::1]/@a" class="mention" rel="nofollow noopener">@a@[::1]</a> and <a href="https://localhost:8080/@b" class="mention" rel="nofollow noopener">@b@localhost:8080</a></p>`},
+		{"<p>@a@10.0.0.1.nip.io</p>", `<p><a href="https://10.0.0.1.nip.io/@a" class="mention" rel="nofollow noopener">@a@10.0.0.1.nip.io</a></p>`},
+		{"<p>@a@localhost says hi</p>", `<p><a href="/forum/users/a" class="mention">@a</a>@localhost says hi</p>`},
 	} {
 		if got := rewriteMentions(tt.in, link); got != tt.want {
 			t.Errorf("rewriteMentions(%q)\n got %q\nwant %q", tt.in, got, tt.want)
