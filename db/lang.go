@@ -16,6 +16,10 @@ const (
 	EN Lang = "en"
 )
 
+// Undetermined is the tag of a forum post whose language is not known
+// ("und" in BCP 47). It is never the language of a translation.
+const Undetermined Lang = "und"
+
 // InterfaceLangs are the languages of the hub's interface, in the order the
 // language switch shows them. Content may come in more languages.
 var InterfaceLangs = []Lang{BG, EN}
