@@ -88,3 +88,34 @@ func TestDriverRefusalsAreInvalid(t *testing.T) {
 		}
 	})
 }
+
+// FuzzContentLang holds the one language rule to its promises for any
+// string: it never panics, and what it accepts is the stored form (Valid,
+// a fixed point, lower-case letters, digits and hyphens, at most 35
+// bytes), so a tag that passed once passes everywhere after. Seeds are in
+// testdata/fuzz/FuzzContentLang.
+func FuzzContentLang(f *testing.F) {
+	for _, s := range []string{"bg", "x1", "en-US", "zh-Hant-TW", "und", "i-klingon", "sgn-BE-FR", "de-CH-1996", "en-u-ca-x1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l, ok := db.ContentLang(s)
+		if !ok {
+			if l != "" {
+				t.Fatalf("ContentLang(%q) = %q, false", s, l)
+			}
+			return
+		}
+		if !l.Valid() || len(l) > 35 || len(l) < 2 {
+			t.Fatalf("ContentLang(%q) = %q, which is not Valid", s, l)
+		}
+		if again, ok := db.ContentLang(string(l)); !ok || again != l {
+			t.Fatalf("ContentLang(%q) = %q, but ContentLang(%q) = %q, %v", s, l, l, again, ok)
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				t.Fatalf("ContentLang(%q) = %q holds %q", s, l, r)
+			}
+		}
+	})
+}

@@ -715,3 +715,51 @@ func TestBadEntriesAreSkipped(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFeedEntry puts arbitrary strings into an entry's (and an event's)
+// every field, its language among them, next to a good entry: no renderer
+// may panic or fail the document, the output must be well-formed XML or
+// valid JSON, and the good entry must be in it. Seeds are in
+// testdata/fuzz/FuzzFeedEntry.
+func FuzzFeedEntry(f *testing.F) {
+	for _, s := range [][2]string{{"", "bg"}, {"x", "x1"}, {"\x00", "en"}, {"]]>", "und"}, {"\xff", "zz9"}, {"t", "en-x1"}, {"Заглавие", "pt-BR"}} {
+		f.Add(s[0], s[1], int64(0))
+	}
+	good := "https://x.example/good"
+	f.Fuzz(func(t *testing.T, s, lang string, unix int64) {
+		when := time.Unix(unix%(1<<40), 0).UTC()
+		feed := bgFeed(t)
+		feed.Entries = []Entry{
+			{ID: s, URL: s, Title: s, Summary: s, ContentHTML: s, Lang: lang, Published: when, Updated: when,
+				Authors: []Person{{Name: s, URI: s}}, Categories: []Category{{Term: s, Label: s, Scheme: s}},
+				Enclosures: []Enclosure{{URL: s, Type: s, Title: s, Length: unix}}, Source: &Source{Title: s, URL: s}},
+			{ID: good, Title: "good", Published: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		}
+		for _, fm := range formats {
+			var buf bytes.Buffer
+			if err := fm.render(&buf, feed); err != nil {
+				t.Fatalf("%s: %v", fm.name, err)
+			}
+			if fm.name == "json" {
+				if !json.Valid(buf.Bytes()) {
+					t.Fatalf("json: not valid:\n%s", buf.Bytes())
+				}
+			} else {
+				wellFormed(t, buf.Bytes())
+			}
+			if !bytes.Contains(buf.Bytes(), []byte(good)) {
+				t.Fatalf("%s: the good entry is missing", fm.name)
+			}
+		}
+		cal := calendar(t)
+		cal.Events = append(cal.Events[:1], Event{UID: s, URL: s, Title: s, DescriptionText: s, Lang: lang, TimeZone: s,
+			Start: when, End: when, Updated: when, Location: s, Address: s, OnlineURL: s, Organizer: s, OrganizerURI: s, Categories: []string{s}})
+		var buf bytes.Buffer
+		if err := ICal(&buf, cal); err != nil {
+			t.Fatalf("ical: %v", err)
+		}
+		if !bytes.Contains(buf.Bytes(), []byte("UID:"+icsText(cal.Events[0].UID))) {
+			t.Fatalf("ical: the good event is missing:\n%s", buf.Bytes())
+		}
+	})
+}
