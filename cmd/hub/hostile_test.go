@@ -153,7 +153,7 @@ var param = regexp.MustCompile(`\{[^}]+\}`)
 // expand returns the concrete paths of a route: each hostile value in
 // each parameter in turn (the others get a plain value), and the route
 // with plain values.
-func expand(path string) []string {
+func expand(path string, values []string) []string {
 	path = strings.TrimSuffix(path, "{$}")
 	params := param.FindAllStringIndex(path, -1)
 	if len(params) == 0 {
@@ -182,7 +182,7 @@ func expand(path string) []string {
 	}
 	out := []string{fill(-1, "")}
 	for i := range params {
-		for _, v := range hostilePathValues {
+		for _, v := range values {
 			out = append(out, fill(i, v))
 		}
 	}
@@ -383,11 +383,18 @@ func TestHostileInputs(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			x := newHostileHub(t, d)
 			routes := append(registeredRoutes(t, x.h), feedRoutes(x.c, x.h.store)...)
+			// PostgreSQL gets the values that reach its driver differently
+			// (NUL, control characters, invalid UTF-8), to keep the test
+			// within minutes on a loaded machine; SQLite gets them all.
+			values := hostilePathValues
+			if d == db.Postgres {
+				values = values[:10]
+			}
 			anon := noRedirects()
 			admin, token := x.signIn()
 			n := 0
 			for _, rt := range routes {
-				paths := expand(rt.path)
+				paths := expand(rt.path, values)
 				plain := paths[0]
 				for _, path := range paths {
 					for _, client := range []*http.Client{anon, admin} {
@@ -601,7 +608,7 @@ func (x *hostileHub) inbox() int {
 	a := newRemoteActor(x.t)
 	n := 0
 	inboxes := []string{x.srv.URL + "/inbox"}
-	for _, p := range expand("/actors/{handle}/inbox") {
+	for _, p := range expand("/actors/{handle}/inbox", hostilePathValues) {
 		inboxes = append(inboxes, x.srv.URL+p)
 	}
 	for name, body := range hostileActivities(a.id, x.srv.URL) {
