@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -117,12 +116,10 @@ type ForumQuote struct {
 	Deleted  bool
 }
 
-var langTag = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{1,8})*$`)
-
 // ValidPostLang reports whether l can be the language of a post: a
-// lower-case BCP 47 tag such as "bg", "uk" or "pt-br", or "und" when it is
-// not known.
-func ValidPostLang(l Lang) bool { return len(l) <= 35 && langTag.MatchString(string(l)) }
+// language tag as ContentLang writes it, such as "bg", "uk" or "pt-br", or
+// Undetermined when it is not known.
+func ValidPostLang(l Lang) bool { return l == Undetermined || l.Valid() }
 
 func (p *ForumPost) validate() error {
 	p.BodyMD = strings.TrimSpace(p.BodyMD)

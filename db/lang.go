@@ -1,6 +1,10 @@
 package db
 
-import "strings"
+import (
+	"strings"
+
+	"golang.org/x/text/language"
+)
 
 // Lang is a BCP 47 language tag as the hub stores it: lower-case, such as
 // "bg" or "en".
@@ -11,6 +15,10 @@ const (
 	BG Lang = "bg"
 	EN Lang = "en"
 )
+
+// Undetermined is the tag of a forum post whose language is not known
+// ("und" in BCP 47). It is never the language of a translation.
+const Undetermined Lang = "und"
 
 // InterfaceLangs are the languages of the hub's interface, in the order the
 // language switch shows them. Content may come in more languages.
@@ -25,6 +33,62 @@ func ParseLang(s string) (Lang, bool) {
 		}
 	}
 	return "", false
+}
+
+// MaxTranslations bounds the translations of one thing: the interface
+// languages and a few more. Federation keeps at most this many of a
+// received object's languages (the interface languages first); a store
+// method refuses more with ErrInvalid.
+const MaxTranslations = 8
+
+// maxLangLen bounds a stored language tag (a language, script and region
+// take at most 3+1+4+1+3 characters; some room for a variant).
+const maxLangLen = 35
+
+// baseOnly are languages whose regional variants the hub does not tell
+// apart: "bg-BG" and "en-GB" are stored as "bg" and "en".
+var baseOnly = map[string]bool{"bg": true, "en": true, "uk": true, "ru": true, "ar": true, "tr": true, "fa": true,
+	"de": true, "fr": true, "es": true, "it": true, "el": true, "ro": true, "sr": true, "mk": true}
+
+// ContentLang is the one rule for the language of content, wherever it
+// comes from (a form, a partner's contentMap, a feed): s must be a
+// well-formed, valid BCP 47 tag (golang.org/x/text/language) with a known
+// primary language, not "und" nor a private-use tag. The result is the
+// form the hub stores and writes to every output: lower case, language
+// with script and region only (extensions and variants dropped), and the
+// bare language for the languages in baseOnly. ok is false when s is not
+// such a tag; "x1", "", "und" and "en-x1" are not.
+func ContentLang(s string) (Lang, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxLangLen {
+		return "", false
+	}
+	tag, err := language.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	base, script, region := tag.Raw()
+	b := base.String()
+	if b == "und" || strings.HasPrefix(b, "x") && len(b) == 1 {
+		return "", false
+	}
+	out := b
+	if !baseOnly[b] {
+		if sc := script.String(); sc != "Zzzz" {
+			out += "-" + sc
+		}
+		if rg := region.String(); rg != "ZZ" {
+			out += "-" + rg
+		}
+	}
+	return Lang(strings.ToLower(out)), true
+}
+
+// Valid reports whether l is a language tag in the form ContentLang
+// returns, the only form stored.
+func (l Lang) Valid() bool {
+	c, ok := ContentLang(string(l))
+	return ok && c == l
 }
 
 // Other returns the other interface language: EN for BG and BG for anything

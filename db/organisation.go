@@ -117,11 +117,18 @@ func validTexts(ts Texts) error {
 	if len(ts) == 0 {
 		return fmt.Errorf("%w: at least one translation is required", ErrInvalid)
 	}
+	if len(ts) > MaxTranslations {
+		return fmt.Errorf("%w: %d translations, at most %d are kept", ErrInvalid, len(ts), MaxTranslations)
+	}
 	seen := map[Lang]bool{}
 	for _, t := range ts {
 		switch {
 		case t.Lang == "":
 			return fmt.Errorf("%w: a translation has no language", ErrInvalid)
+		case !t.Lang.Valid():
+			return fmt.Errorf("%w: %.40q is not a language tag (BCP 47, as ContentLang writes it)", ErrInvalid, t.Lang)
+		case !ValidText(t.Title) || !ValidText(t.Summary) || !ValidText(t.BodyMD) || !ValidText(t.BodyHTML):
+			return fmt.Errorf("%w: the %s translation holds control characters or invalid UTF-8", ErrInvalid, t.Lang)
 		case seen[t.Lang]:
 			return fmt.Errorf("%w: two translations in %q", ErrInvalid, t.Lang)
 		case strings.TrimSpace(t.Title) == "":

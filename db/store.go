@@ -98,6 +98,8 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	rsql.SetMaxIdleConns(4)
 	writer := bun.NewDB(wsql, sqlitedialect.New())
 	reader := bun.NewDB(rsql, sqlitedialect.New())
+	writer.AddQueryHook(nulGuard{})
+	reader.AddQueryHook(nulGuard{})
 	return &Store{w: writer, r: reader, writer: writer, reader: reader, dialect: SQLite, now: time.Now, version: new(versions)}, nil
 }
 
@@ -125,6 +127,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("db: open postgres %s@%s: %w", u.User.Username(), u.Host, err)
 	}
 	d := bun.NewDB(sqldb, pgdialect.New())
+	d.AddQueryHook(nulGuard{})
 	return &Store{w: d, r: d, writer: d, reader: d, dialect: Postgres, now: time.Now, version: new(versions)}, nil
 }
 

@@ -74,6 +74,9 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 		return nil, wrap(op, fmt.Errorf("%w: an editor must belong to an organisation", ErrInvalid))
 	}
 	name := strings.TrimSpace(n.Name)
+	if !ValidLine(name) {
+		return nil, wrap(op, fmt.Errorf("%w: the name holds control characters or invalid UTF-8", ErrInvalid))
+	}
 	if name == "" {
 		name, _, _ = strings.Cut(email, "@")
 	}

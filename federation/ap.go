@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/bgimigranti/hub/db"
 )
 
 // The ActivityStreams constants the hub uses.
@@ -330,7 +333,8 @@ var knownObjectTypes = map[string]bool{"Note": true, "Article": true, "Page": tr
 var actorTypes = map[string]bool{"Person": true, "Organization": true, "Service": true, "Application": true, "Group": true}
 
 // langMapOf returns the language map m[k+"Map"] with normalised language
-// tags, and its keys in a stable order.
+// tags (db.ContentLang; others are dropped), at most db.MaxTranslations of
+// them (keepLangs), and its keys in a stable order.
 func langMapOf(m map[string]any, k string) (map[string]string, []string) {
 	raw, ok := m[k+"Map"].(map[string]any)
 	if !ok {
@@ -349,35 +353,23 @@ func langMapOf(m map[string]any, k string) (map[string]string, []string) {
 	for k := range out {
 		keys = append(keys, k)
 	}
+	keys = keepLangs(keys)
+	if len(keys) < len(out) {
+		for l := range out {
+			if !slices.Contains(keys, l) {
+				delete(out, l)
+			}
+		}
+	}
 	sort.Strings(keys)
 	return out, keys
 }
 
-// normLang turns a BCP 47 tag into the form the hub stores: lower case,
-// and for the interface languages the bare language ("bg-BG" is "bg").
-// It returns "" for a tag that is not plausible.
+// normLang is db.ContentLang for the raw strings of documents: the stored
+// form of a language tag, or "" when it is not one.
 func normLang(tag string) string {
-	t := strings.ToLower(strings.TrimSpace(tag))
-	if t == "" || len(t) > 35 {
-		return ""
-	}
-	for _, r := range t {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return ""
-		}
-	}
-	base, _, _ := strings.Cut(t, "-")
-	if len(base) < 2 || len(base) > 8 {
-		return ""
-	}
-	switch base {
-	case "bg", "en", "uk", "ru", "ar", "tr", "fa", "de", "fr", "es", "it", "el", "ro", "sr", "mk":
-		return base
-	}
-	if base == "und" {
-		return ""
-	}
-	return t
+	l, _ := db.ContentLang(tag)
+	return string(l)
 }
 
 // timeOf parses an xsd:dateTime property.

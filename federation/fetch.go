@@ -141,6 +141,9 @@ func (h *Handler) fetchJSON(ctx context.Context, uri, accept string, sign bool) 
 			if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
 				return nil, nil, "", fmt.Errorf("federation: fetch %s: not a JSON object", uri)
 			}
+			if err := checkDoc(body, doc); err != nil {
+				return nil, nil, "", fmt.Errorf("federation: fetch %s: %w", uri, err)
+			}
 			return doc, body, uri, nil
 		}
 		if hop == 3 {

@@ -603,9 +603,9 @@ func (h *Handler) forumCreate(ctx context.Context, act *activity, obj map[string
 	if err != nil {
 		return nil, true, err
 	}
-	lang := db.Lang(strings.ToLower(string(r.Lang)))
-	if !db.ValidPostLang(lang) {
-		lang = "und"
+	lang, ok := db.ContentLang(string(r.Lang))
+	if !ok {
+		lang = db.Undetermined
 	}
 	post := &db.ForumPost{AuthorActorID: sender.ID, Lang: lang, BodyHTML: r.ContentHTML, URL: r.URL, CreatedAt: r.PublishedAt}
 	post.Mentions = h.forumMentions(ctx, obj)
@@ -676,9 +676,9 @@ func (h *Handler) forumUpdate(ctx context.Context, act *activity, obj map[string
 	if err != nil {
 		return nil, true, err
 	}
-	lang := db.Lang(strings.ToLower(string(r.Lang)))
-	if !db.ValidPostLang(lang) {
-		lang = "und"
+	lang, ok := db.ContentLang(string(r.Lang))
+	if !ok {
+		lang = db.Undetermined
 	}
 	inboxes, err := h.store.FollowerInboxes(ctx, group.ID, !h.cfg.PersonalInboxes)
 	if err != nil {

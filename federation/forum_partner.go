@@ -273,9 +273,9 @@ func (h *Handler) partnerObject(ctx context.Context, typ string, obj map[string]
 	if err != nil {
 		return nil, err
 	}
-	lang := db.Lang(strings.ToLower(string(r.Lang)))
-	if !db.ValidPostLang(lang) {
-		lang = "und"
+	lang, ok := db.ContentLang(string(r.Lang))
+	if !ok {
+		lang = db.Undetermined
 	}
 	title := forumTitle(obj)
 	mentions := h.forumMentions(ctx, obj)

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,12 +18,17 @@ import (
 // FuzzInboxParse feeds arbitrary bodies to everything the inbox does to a
 // body before it touches the database: parsing and resolving the activity
 // (go-fed), reading its object as an item, a reply or an actor. Nothing may
-// panic, and an item that comes out must be storable. The seed corpus in
+// panic; a parsed activity holds no string the database refuses, nesting
+// no deeper than maxDepth and no list longer than its cap; and an item
+// that comes out must be storable, in at most db.MaxTranslations valid
+// languages. The seed corpus in
 // testdata/fuzz/FuzzInboxParse holds real shapes from Mastodon, GoToSocial,
 // Mobilizon, Lemmy and this hub.
 func FuzzInboxParse(f *testing.F) {
 	f.Add([]byte(`{"@context":"https://www.w3.org/ns/activitystreams","id":"https://a.example/1","type":"Follow","actor":"https://a.example/u","object":"https://hub.example/actors/x"}`))
 	f.Add([]byte(`{"type":["Create"],"object":[{"type":"Note","contentMap":{"bg":1}}]}`))
+	f.Add([]byte(`{"id":"https://a.example/2","type":"Create","actor":"https://a.example/u","object":{"id":"https://a.example/n","type":"Article","name":"t","contentMap":{"x1":"<p>a</p>","en-x1":"b","BG-bg":"c"}}}`))
+	f.Add([]byte(`{"id":"https://a.example/3","type":"Create","actor":"https://a.example/u","object":{"id":"https://a.example/n","type":"Note","content":"\u0000"}}`))
 	base, _ := url.Parse("https://hub.example")
 	h := &Handler{md: markup.New(), base: "https://hub.example", host: base.Host, now: time.Now, cfg: Config{BaseURL: base}}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -33,6 +39,7 @@ func FuzzInboxParse(f *testing.F) {
 		if act.id == "" || act.actor == "" || act.typ == "" {
 			t.Fatalf("parsed without id, actor or type: %+v", act)
 		}
+		checkLimits(t, act.raw, 0)
 		addressedTo(act.raw)
 		isPublic(act.raw)
 		h.actorFromDoc(act.raw, body)
@@ -46,8 +53,11 @@ func FuzzInboxParse(f *testing.F) {
 			if !it.Kind.Valid() || len(it.Translations) == 0 || (it.Kind == db.Event && it.StartsAt.IsZero()) {
 				t.Fatalf("unstorable item: %+v", it)
 			}
+			if len(it.Translations) > db.MaxTranslations {
+				t.Fatalf("%d translations, more than %d", len(it.Translations), db.MaxTranslations)
+			}
 			for _, tr := range it.Translations {
-				if strings.TrimSpace(tr.Title) == "" || tr.Lang == "" || len([]rune(tr.Title)) > db.MaxTitleLen ||
+				if strings.TrimSpace(tr.Title) == "" || !tr.Lang.Valid() || len([]rune(tr.Title)) > db.MaxTitleLen ||
 					len([]rune(tr.Summary)) > db.MaxSummaryLen {
 					t.Fatalf("unstorable translation: %+v", tr)
 				}
@@ -72,8 +82,9 @@ func seed(t *testing.T, name string) []byte {
 }
 
 // TestRealShapes reads the corpus's real activities as the inbox would and
-// checks what comes out: every one parses (go-fed accepts them), and the
-// content becomes the right items.
+// checks what comes out: every one parses (go-fed accepts them) but the
+// hostile ones with what the database refuses, and the content becomes
+// the right items.
 func TestRealShapes(t *testing.T) {
 	base, _ := url.Parse("https://hub.example")
 	h := &Handler{md: markup.New(), base: "https://hub.example", host: base.Host, now: time.Now, cfg: Config{BaseURL: base}}
@@ -81,8 +92,13 @@ func TestRealShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	refused := map[string]bool{"hostile_invalid_utf8": true, "hostile_nul_escape": true, "hostile_control": true, "hostile_deep": true}
 	for _, e := range entries {
-		if _, err := parseActivity(context.Background(), seed(t, e.Name())); err != nil {
+		_, err := parseActivity(context.Background(), seed(t, e.Name()))
+		switch {
+		case refused[e.Name()] && !errors.Is(err, errMalformed):
+			t.Errorf("%s parses (%v), want it refused", e.Name(), err)
+		case !refused[e.Name()] && err != nil:
 			t.Errorf("%s does not parse: %v", e.Name(), err)
 		}
 	}
@@ -118,5 +134,33 @@ func TestRealShapes(t *testing.T) {
 	masto := item("mastodon_create_note")
 	if bg, _, _ := masto.Texts().In(db.BG); !strings.HasPrefix(bg.BodyHTML, "<p>Благодаря!</p><figure><img src=\"https://files.mastodon.example/1.jpg\" alt=\"A photo\">") {
 		t.Errorf("Mastodon note (contentMap read from the raw JSON): %+v", bg)
+	}
+}
+
+// checkLimits fails when a parsed document breaks what checkDoc promises.
+func checkLimits(t *testing.T, v any, depth int) {
+	t.Helper()
+	if depth > maxDepth {
+		t.Fatalf("nested deeper than %d", maxDepth)
+	}
+	switch v := v.(type) {
+	case string:
+		if !db.ValidText(v) {
+			t.Fatalf("string %q passed", v)
+		}
+	case map[string]any:
+		for k, e := range v {
+			if !db.ValidText(k) {
+				t.Fatalf("key %q passed", k)
+			}
+			if l, ok := e.([]any); ok && listCaps[k] > 0 && len(l) > listCaps[k] {
+				t.Fatalf("%s has %d entries, more than %d", k, len(l), listCaps[k])
+			}
+			checkLimits(t, e, depth+1)
+		}
+	case []any:
+		for _, e := range v {
+			checkLimits(t, e, depth+1)
+		}
 	}
 }

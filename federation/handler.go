@@ -171,7 +171,8 @@ func errorf(status int, msg string, cause error) error {
 
 // serve is the one adapter from handlers that return errors to responses:
 // an apError answers with its status and message as JSON, db.ErrNotFound
-// with 404, anything else is logged and answered with a generic 500.
+// with 404, db.ErrInvalid (a value the store refused) with 400, anything
+// else is logged and answered with a generic 500.
 func (h *Handler) serve(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := fn(w, r)
@@ -188,6 +189,9 @@ func (h *Handler) serve(fn func(http.ResponseWriter, *http.Request) error) http.
 			}
 		case errors.Is(err, db.ErrNotFound):
 			ae = &apError{status: http.StatusNotFound, msg: "not found"}
+		case errors.Is(err, db.ErrInvalid):
+			h.log.Debug("federation request refused", "method", r.Method, "path", r.URL.Path, "status", http.StatusBadRequest, "err", err)
+			ae = &apError{status: http.StatusBadRequest, msg: "invalid request"}
 		default:
 			h.log.Error("federation request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			ae = &apError{status: http.StatusInternalServerError, msg: "internal error"}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -39,6 +40,9 @@ func parseActivity(ctx context.Context, body []byte) (*activity, error) {
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil || m == nil {
 		return nil, fmt.Errorf("%w: not a JSON object", errMalformed)
+	}
+	if err := checkDoc(body, m); err != nil {
+		return nil, fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	a := &activity{raw: m, body: body}
 	t, err := streams.ToType(ctx, m)
@@ -140,9 +144,7 @@ func (h *Handler) postInbox(w http.ResponseWriter, r *http.Request) error {
 	case ctx.Err() != nil:
 		return errorf(http.StatusServiceUnavailable, "try again later", err)
 	case ignorable(err):
-		if !errors.Is(err, errIgnore) {
-			h.log.Info("activity not applied", "id", act.id, "type", act.typ, "err", err)
-		}
+		h.notApplied(act, err)
 		eff = nil
 	default:
 		return err // the database failed: the sender will retry
@@ -283,10 +285,25 @@ func (h *Handler) record(act *activity) *db.Activity {
 		ObjectURI: idOf(act.raw["object"]), Raw: string(act.body), CreatedAt: h.now()}
 }
 
+// notApplied logs why an accepted activity changes nothing: at Debug
+// level when the hub deliberately ignores it (errIgnore: not followed, not
+// content, a fetch that failed), at Info when its content was refused by
+// the store.
+func (h *Handler) notApplied(act *activity, err error) {
+	level := slog.LevelInfo
+	if errors.Is(err, errIgnore) {
+		level = slog.LevelDebug
+	}
+	h.log.Log(context.Background(), level, "activity not applied", "id", act.id, "type", act.typ, "actor", act.actor, "reason", err)
+}
+
 // apply stores one activity and, the first time, runs its effect, in tx.
 func (h *Handler) apply(ctx context.Context, tx *db.Store, j *commitJob) error {
 	j.fresh = false
 	ok, err := tx.InsertActivity(ctx, h.record(j.act))
+	if err == nil && !ok {
+		h.log.Debug("activity not applied", "id", j.act.id, "type", j.act.typ, "actor", j.act.actor, "reason", "received before")
+	}
 	if err != nil || !ok || j.eff == nil {
 		return err
 	}
@@ -301,7 +318,7 @@ func (h *Handler) applyAlone(ctx context.Context, j *commitJob) error {
 	if err == nil || !ignorable(err) {
 		return err
 	}
-	h.log.Info("activity not applied", "id", j.act.id, "type", j.act.typ, "err", err)
+	h.notApplied(j.act, err)
 	j.fresh = false
 	_, err = h.store.InsertActivity(ctx, h.record(j.act))
 	return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,6 +100,18 @@ func objectTexts(obj map[string]any) (map[string]*text, string) {
 		}
 		if t.name == "" {
 			t.name = name
+		}
+	}
+	if len(out) > db.MaxTranslations {
+		langs := make([]string, 0, len(out))
+		for l := range out {
+			langs = append(langs, l)
+		}
+		keep := keepLangs(langs, primary)
+		for l := range out {
+			if !slices.Contains(keep, l) {
+				delete(out, l)
+			}
 		}
 	}
 	return out, primary

@@ -63,7 +63,7 @@ type atomSource struct {
 // enclosure links, published, updated, authors, categories, a plain-text
 // summary, HTML content and, for federated entries, a source.
 func Atom(w io.Writer, f *Feed) error {
-	updated, err := f.validate("atom")
+	f, updated, err := f.validate("atom")
 	if err != nil {
 		return err
 	}

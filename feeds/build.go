@@ -30,6 +30,9 @@ func (h *Handler) build(ctx context.Context, t target) (*cached, error) {
 		if err != nil {
 			return nil, err
 		}
+		for _, err := range f.DropInvalid() {
+			h.log.Warn("feed entry skipped", "feed", t.path(), "err", err)
+		}
 		modified = f.Updated
 		switch t.format {
 		case fmtAtom:
@@ -48,6 +51,12 @@ func (h *Handler) build(ctx context.Context, t target) (*cached, error) {
 			return nil, err
 		}
 		modified = mod
+		for _, err := range cal.DropInvalid() {
+			h.log.Warn("calendar event skipped", "feed", t.path(), "err", err)
+		}
+		if t.kind == eventCalendar && len(cal.Events) == 0 {
+			return nil, errNotFound
+		}
 		if err := ICal(&buf, cal); err != nil {
 			return nil, err
 		}

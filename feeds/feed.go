@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bgimigranti/hub/db"
 )
 
 // Media types of the documents the renderers write. The handlers send them,
@@ -131,41 +133,87 @@ func invalid(format, what string, args ...any) error {
 	return fmt.Errorf("feeds: %s: %w: %s", format, ErrInvalid, fmt.Sprintf(what, args...))
 }
 
-// validate checks what every feed format needs. It returns the feed's
-// updated time, which falls back to the newest entry time.
-func (f *Feed) validate(format string) (time.Time, error) {
+// validate checks what every feed format needs. It returns the feed to
+// write: f itself, or a copy without the entries that cannot be written
+// (one bad entry never fails a whole feed; DropInvalid says which), and
+// the feed's updated time, which falls back to the newest entry time.
+func (f *Feed) validate(format string) (*Feed, time.Time, error) {
 	if f == nil {
-		return time.Time{}, invalid(format, "nil feed")
+		return nil, time.Time{}, invalid(format, "nil feed")
 	}
 	switch {
 	case f.ID == "":
-		return time.Time{}, invalid(format, "feed has no id")
+		return nil, time.Time{}, invalid(format, "feed has no id")
 	case f.Title == "":
-		return time.Time{}, invalid(format, "feed has no title")
+		return nil, time.Time{}, invalid(format, "feed has no title")
 	case f.SelfURL == "":
-		return time.Time{}, invalid(format, "feed has no self url")
+		return nil, time.Time{}, invalid(format, "feed has no self url")
 	case f.Lang != "" && !validLang(f.Lang):
-		return time.Time{}, invalid(format, "feed language %q is not a language tag", f.Lang)
+		return nil, time.Time{}, invalid(format, "feed language %q is not a language tag", f.Lang)
 	case !validTime(f.Updated):
-		return time.Time{}, invalid(format, "feed updated time %v is out of range", f.Updated)
+		return nil, time.Time{}, invalid(format, "feed updated time %v is out of range", f.Updated)
 	}
 	if f.Author.Name == "" && f.Author.URI != "" {
-		return time.Time{}, invalid(format, "feed author has a uri but no name")
+		return nil, time.Time{}, invalid(format, "feed author has a uri but no name")
+	}
+	out := f
+	if bad := f.invalidEntries(); len(bad) > 0 {
+		g := *f
+		g.Entries = make([]Entry, 0, len(f.Entries)-len(bad))
+		for i, e := range f.Entries {
+			if _, skip := bad[i]; !skip {
+				g.Entries = append(g.Entries, e)
+			}
+		}
+		out = &g
 	}
 	updated := f.Updated
-	for i := range f.Entries {
-		e := &f.Entries[i]
-		if err := e.validate(); err != nil {
-			return time.Time{}, invalid(format, "entry %d (%q): %s", i, e.ID, err)
-		}
-		if f.Updated.IsZero() && e.updated().After(updated) {
+	for i := range out.Entries {
+		if e := &out.Entries[i]; f.Updated.IsZero() && e.updated().After(updated) {
 			updated = e.updated()
 		}
 	}
 	if updated.IsZero() {
-		return time.Time{}, invalid(format, "feed has no updated time")
+		return nil, time.Time{}, invalid(format, "feed has no updated time")
 	}
-	return updated, nil
+	return out, updated, nil
+}
+
+// invalidEntries returns the indexes of the entries that cannot be
+// written, with why.
+func (f *Feed) invalidEntries() map[int]error {
+	var bad map[int]error
+	for i := range f.Entries {
+		if err := f.Entries[i].validate(); err != nil {
+			if bad == nil {
+				bad = map[int]error{}
+			}
+			bad[i] = err
+		}
+	}
+	return bad
+}
+
+// DropInvalid removes from f the entries the renderers would skip (an
+// entry without id, title or time, with a language that is not a tag, …)
+// and returns one error, wrapping ErrInvalid, per entry removed, so the
+// caller can log them. The renderers skip such entries anyway.
+func (f *Feed) DropInvalid() []error {
+	bad := f.invalidEntries()
+	if len(bad) == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(bad))
+	kept := f.Entries[:0:0]
+	for i, e := range f.Entries {
+		if err, skip := bad[i]; skip {
+			errs = append(errs, invalid("feed", "entry %d (%q) skipped: %s", i, e.ID, err))
+			continue
+		}
+		kept = append(kept, e)
+	}
+	f.Entries = kept
+	return errs
 }
 
 // validate checks one entry and returns a plain error that the caller wraps.
@@ -268,22 +316,16 @@ func validTime(t time.Time) bool {
 	return y >= 1 && y <= 9999
 }
 
-// validLang reports whether s has the shape of a BCP 47 language tag:
-// a primary subtag of 2 to 8 letters followed by subtags of 1 to 8 letters
-// or digits, separated by hyphens. It does not consult the registry.
+// validLang reports whether s is a language tag every output may carry:
+// one db.ContentLang accepts (the hub's one rule for languages, from the
+// inbox through storage to every feed), or "und" for a forum post whose
+// language is not known.
 func validLang(s string) bool {
-	for i, sub := range strings.Split(s, "-") {
-		if len(sub) < 1 || len(sub) > 8 || (i == 0 && len(sub) < 2) {
-			return false
-		}
-		for _, r := range sub {
-			letter := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
-			if !letter && (i == 0 || r < '0' || r > '9') {
-				return false
-			}
-		}
+	if s == string(db.Undetermined) {
+		return true
 	}
-	return true
+	_, ok := db.ContentLang(s)
+	return ok && strings.TrimSpace(s) == s
 }
 
 // rfc3339 formats t in UTC for Atom and JSON Feed; zero gives "".

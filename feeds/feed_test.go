@@ -461,8 +461,9 @@ func TestOPML(t *testing.T) {
 	}
 }
 
-// TestInvalid checks that bad input gives an error wrapping ErrInvalid and
-// writes nothing.
+// TestInvalid checks that a bad feed or calendar gives an error wrapping
+// ErrInvalid and writes nothing (bad entries and events are
+// TestBadEntriesAreSkipped's).
 func TestInvalid(t *testing.T) {
 	feed := func(change func(*Feed)) *Feed {
 		f := bgFeed(t)
@@ -480,15 +481,6 @@ func TestInvalid(t *testing.T) {
 		{"bad language", feed(func(f *Feed) { f.Lang = "bg bg" })},
 		{"no updated time", feed(func(f *Feed) { f.Updated = time.Time{}; f.Entries = nil })},
 		{"year 10000", feed(func(f *Feed) { f.Updated = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) })},
-		{"entry without id", feed(func(f *Feed) { f.Entries[1].ID = "" })},
-		{"entry without title", feed(func(f *Feed) { f.Entries[1].Title = "" })},
-		{"entry without time", feed(func(f *Feed) { f.Entries[1].Published = time.Time{}; f.Entries[1].Updated = time.Time{} })},
-		{"entry language", feed(func(f *Feed) { f.Entries[1].Lang = "-" })},
-		{"author without name", feed(func(f *Feed) { f.Entries[1].Authors[0].Name = "" })},
-		{"category without term", feed(func(f *Feed) { f.Entries[1].Categories[0].Term = "" })},
-		{"enclosure without url", feed(func(f *Feed) { f.Entries[1].Enclosures[0].URL = "" })},
-		{"negative length", feed(func(f *Feed) { f.Entries[1].Enclosures[0].Length = -1 })},
-		{"source without url", feed(func(f *Feed) { f.Entries[2].Source.URL = "" })},
 	}
 	for _, tc := range feedCases {
 		for _, fm := range formats {
@@ -514,14 +506,6 @@ func TestInvalid(t *testing.T) {
 	}{
 		{"nil", nil},
 		{"no name", cal(func(c *Calendar) { c.Name = "" })},
-		{"no uid", cal(func(c *Calendar) { c.Events[0].UID = "" })},
-		{"no title", cal(func(c *Calendar) { c.Events[0].Title = "" })},
-		{"no start", cal(func(c *Calendar) { c.Events[0].Start = time.Time{} })},
-		{"ends before start", cal(func(c *Calendar) { c.Events[0].End = c.Events[0].Start.Add(-time.Hour) })},
-		{"no stamp", cal(func(c *Calendar) { c.Events[0].Created = time.Time{}; c.Events[0].Updated = time.Time{} })},
-		{"unknown zone", cal(func(c *Calendar) { c.Events[0].TimeZone = "Europe/Atlantis" })},
-		{"local zone", cal(func(c *Calendar) { c.Events[0].TimeZone = "Local" })},
-		{"negative sequence", cal(func(c *Calendar) { c.Events[0].Sequence = -1 })},
 	}
 	for _, tc := range calCases {
 		var buf bytes.Buffer
@@ -607,7 +591,8 @@ func FuzzXMLText(f *testing.F) {
 var rendererFiles = []string{"feed.go", "atom.go", "rss.go", "json.go", "ical.go", "vtimezone.go", "opml.go"}
 
 // TestImportsNothingFromModule keeps the renderers pure: none of their
-// files imports a package of this module. The handlers' files may import
+// files imports a package of this module but for feed.go, which imports db
+// for its language rule. The handlers' files may import
 // db and nothing else of it; feeds never imports portal or federation.
 func TestImportsNothingFromModule(t *testing.T) {
 	files, err := filepath.Glob("*.go")
@@ -632,9 +617,149 @@ func TestImportsNothingFromModule(t *testing.T) {
 			if !strings.HasPrefix(path, "github.com/bgimigranti/hub") {
 				continue
 			}
-			if slices.Contains(rendererFiles, name) || path != "github.com/bgimigranti/hub/db" {
+			// feed.go takes the one language rule from db (db.ContentLang);
+			// no renderer touches the store.
+			if (slices.Contains(rendererFiles, name) && name != "feed.go") || path != "github.com/bgimigranti/hub/db" {
 				t.Errorf("%s imports %s", name, path)
 			}
 		}
 	}
+}
+
+// TestBadEntriesAreSkipped checks that one entry or event a renderer
+// cannot write is left out, never failing the whole document: the others
+// are written, DropInvalid reports the one it removes, and the output is
+// still well-formed.
+func TestBadEntriesAreSkipped(t *testing.T) {
+	entryCases := []struct {
+		name   string
+		i      int
+		change func(*Entry)
+	}{
+		{"entry without id", 1, func(e *Entry) { e.ID = "" }},
+		{"entry without title", 1, func(e *Entry) { e.Title = "" }},
+		{"entry without time", 1, func(e *Entry) { e.Published = time.Time{}; e.Updated = time.Time{} }},
+		{"entry language", 1, func(e *Entry) { e.Lang = "-" }},
+		{"entry language x1", 1, func(e *Entry) { e.Lang = "x1" }},
+		{"year 10000", 1, func(e *Entry) { e.Published = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }},
+		{"author without name", 1, func(e *Entry) { e.Authors[0].Name = "" }},
+		{"category without term", 1, func(e *Entry) { e.Categories[0].Term = "" }},
+		{"enclosure without url", 1, func(e *Entry) { e.Enclosures[0].URL = "" }},
+		{"negative length", 1, func(e *Entry) { e.Enclosures[0].Length = -1 }},
+		{"source without url", 2, func(e *Entry) { e.Source.URL = "" }},
+	}
+	for _, tc := range entryCases {
+		f := bgFeed(t)
+		tc.change(&f.Entries[tc.i])
+		var keep []string
+		for i, e := range f.Entries {
+			if i != tc.i {
+				keep = append(keep, e.ID)
+			}
+		}
+		for _, fm := range formats {
+			var buf bytes.Buffer
+			if err := fm.render(&buf, f); err != nil {
+				t.Errorf("%s %s: %v, want the feed without the entry", fm.name, tc.name, err)
+				continue
+			}
+			if fm.name == "json" {
+				if !json.Valid(buf.Bytes()) {
+					t.Errorf("%s %s: not valid JSON", fm.name, tc.name)
+				}
+			} else {
+				wellFormed(t, buf.Bytes())
+			}
+			for _, id := range keep {
+				if !bytes.Contains(buf.Bytes(), []byte(id)) {
+					t.Errorf("%s %s: entry %s is missing", fm.name, tc.name, id)
+				}
+			}
+		}
+		if errs := f.DropInvalid(); len(errs) != 1 || !errors.Is(errs[0], ErrInvalid) || len(f.Entries) != len(keep) {
+			t.Errorf("%s: DropInvalid = %v, leaving %d entries; want one error and %d entries", tc.name, errs, len(f.Entries), len(keep))
+		}
+	}
+
+	calCases := []struct {
+		name   string
+		change func(*Event)
+	}{
+		{"no uid", func(e *Event) { e.UID = "" }},
+		{"no title", func(e *Event) { e.Title = "" }},
+		{"no start", func(e *Event) { e.Start = time.Time{} }},
+		{"ends before start", func(e *Event) { e.End = e.Start.Add(-time.Hour) }},
+		{"no stamp", func(e *Event) { e.Created = time.Time{}; e.Updated = time.Time{} }},
+		{"unknown zone", func(e *Event) { e.TimeZone = "Europe/Atlantis" }},
+		{"local zone", func(e *Event) { e.TimeZone = "Local" }},
+		{"negative sequence", func(e *Event) { e.Sequence = -1 }},
+		{"language", func(e *Event) { e.Lang = "x1" }},
+	}
+	for _, tc := range calCases {
+		c := calendar(t)
+		if len(c.Events) < 2 {
+			t.Fatalf("the test calendar has %d events, want at least 2", len(c.Events))
+		}
+		tc.change(&c.Events[0])
+		other := c.Events[1].UID
+		var buf bytes.Buffer
+		if err := ICal(&buf, c); err != nil {
+			t.Errorf("ical %s: %v, want the calendar without the event", tc.name, err)
+			continue
+		}
+		if n := bytes.Count(buf.Bytes(), []byte("BEGIN:VEVENT")); n != len(c.Events)-1 || !bytes.Contains(buf.Bytes(), []byte(other)) {
+			t.Errorf("ical %s: %d events written, want %d with %s", tc.name, n, len(c.Events)-1, other)
+		}
+		if errs := c.DropInvalid(); len(errs) != 1 || !errors.Is(errs[0], ErrInvalid) {
+			t.Errorf("ical %s: DropInvalid = %v, want one error", tc.name, errs)
+		}
+	}
+}
+
+// FuzzFeedEntry puts arbitrary strings into an entry's (and an event's)
+// every field, its language among them, next to a good entry: no renderer
+// may panic or fail the document, the output must be well-formed XML or
+// valid JSON, and the good entry must be in it. Seeds are in
+// testdata/fuzz/FuzzFeedEntry.
+func FuzzFeedEntry(f *testing.F) {
+	for _, s := range [][2]string{{"", "bg"}, {"x", "x1"}, {"\x00", "en"}, {"]]>", "und"}, {"\xff", "zz9"}, {"t", "en-x1"}, {"Заглавие", "pt-BR"}} {
+		f.Add(s[0], s[1], int64(0))
+	}
+	good := "https://x.example/good"
+	f.Fuzz(func(t *testing.T, s, lang string, unix int64) {
+		when := time.Unix(unix%(1<<40), 0).UTC()
+		feed := bgFeed(t)
+		feed.Entries = []Entry{
+			{ID: s, URL: s, Title: s, Summary: s, ContentHTML: s, Lang: lang, Published: when, Updated: when,
+				Authors: []Person{{Name: s, URI: s}}, Categories: []Category{{Term: s, Label: s, Scheme: s}},
+				Enclosures: []Enclosure{{URL: s, Type: s, Title: s, Length: unix}}, Source: &Source{Title: s, URL: s}},
+			{ID: good, Title: "good", Published: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		}
+		for _, fm := range formats {
+			var buf bytes.Buffer
+			if err := fm.render(&buf, feed); err != nil {
+				t.Fatalf("%s: %v", fm.name, err)
+			}
+			if fm.name == "json" {
+				if !json.Valid(buf.Bytes()) {
+					t.Fatalf("json: not valid:\n%s", buf.Bytes())
+				}
+			} else {
+				wellFormed(t, buf.Bytes())
+			}
+			if !bytes.Contains(buf.Bytes(), []byte(good)) {
+				t.Fatalf("%s: the good entry is missing", fm.name)
+			}
+		}
+		cal := calendar(t)
+		cal.Events = append(cal.Events[:1], Event{UID: s, URL: s, Title: s, DescriptionText: s, Lang: lang, TimeZone: s,
+			Start: when, End: when, Updated: when, Location: s, Address: s, OnlineURL: s, Organizer: s, OrganizerURI: s, Categories: []string{s}})
+		var buf bytes.Buffer
+		if err := ICal(&buf, cal); err != nil {
+			t.Fatalf("ical: %v", err)
+		}
+		if !bytes.Contains(buf.Bytes(), []byte("UID:"+icsText(cal.Events[0].UID))) {
+			t.Fatalf("ical: the good event is missing:\n%s", buf.Bytes())
+		}
+	})
 }

@@ -176,7 +176,8 @@ type badRequest struct{ msg func(*messages) string }
 func (e *badRequest) Error() string { return "feeds: bad request: " + e.msg(catalogue[db.EN]) }
 
 // adapt is the one place where a handler's error becomes a response: a
-// short plain-text 404 or 400 in the request's language, or a logged 500
+// short plain-text 404 or 400 (db.ErrInvalid, a value the store refused, is
+// a 400 too) in the request's language, or a logged 500
 // that tells the client nothing of the cause.
 func (h *Handler) adapt(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -192,6 +193,8 @@ func (h *Handler) adapt(fn handlerFunc) http.Handler {
 			plain(w, http.StatusNotFound, lang, fmt.Sprintf(m.notFound, h.base+db.FeedListPath(lang)))
 		case errors.As(err, &bad):
 			plain(w, http.StatusBadRequest, lang, bad.msg(m))
+		case errors.Is(err, db.ErrInvalid):
+			plain(w, http.StatusBadRequest, lang, m.badInput)
 		default:
 			h.log.Error("feed failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			plain(w, http.StatusInternalServerError, lang, m.serverError)

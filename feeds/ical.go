@@ -101,7 +101,8 @@ type Event struct {
 // database precedes the events for every zone a TZID names. Lines end in
 // CRLF and are folded at 75 octets.
 func ICal(w io.Writer, c *Calendar) error {
-	if err := c.validate(); err != nil {
+	c, err := c.validate()
+	if err != nil {
 		return err
 	}
 	cal := ics.NewCalendarFor("bgimigranti")
@@ -153,24 +154,45 @@ func ICal(w io.Writer, c *Calendar) error {
 	return nil
 }
 
-// validate checks the calendar and the parts of its events that need no
-// time zone; vevent checks the rest.
-func (c *Calendar) validate() error {
+// validate checks the calendar and returns it, or a copy without the
+// events that cannot be written (one bad event never fails a whole
+// calendar; DropInvalid says which).
+func (c *Calendar) validate() (*Calendar, error) {
 	if c == nil {
-		return invalid("ical", "nil calendar")
+		return nil, invalid("ical", "nil calendar")
 	}
 	if c.Name == "" {
-		return invalid("ical", "calendar has no name")
+		return nil, invalid("ical", "calendar has no name")
 	}
 	if c.Lang != "" && !validLang(c.Lang) {
-		return invalid("ical", "calendar language %q is not a language tag", c.Lang)
+		return nil, invalid("ical", "calendar language %q is not a language tag", c.Lang)
 	}
 	for i := range c.Events {
-		if err := c.Events[i].validate(); err != nil {
-			return invalid("ical", "event %d (%q): %s", i, c.Events[i].UID, err)
+		if c.Events[i].validate() != nil {
+			d := *c
+			d.Events = slices.Clone(c.Events)
+			d.DropInvalid()
+			return &d, nil
 		}
 	}
-	return nil
+	return c, nil
+}
+
+// DropInvalid removes from c the events ICal would skip (no uid, title or
+// start, an unknown time zone, …) and returns one error, wrapping
+// ErrInvalid, per event removed, so the caller can log them.
+func (c *Calendar) DropInvalid() []error {
+	var errs []error
+	kept := c.Events[:0]
+	for i, e := range c.Events {
+		if err := e.validate(); err != nil {
+			errs = append(errs, invalid("ical", "event %d (%q) skipped: %s", i, e.UID, err))
+			continue
+		}
+		kept = append(kept, e)
+	}
+	c.Events = kept
+	return errs
 }
 
 func (e *Event) validate() error {
@@ -193,6 +215,9 @@ func (e *Event) validate() error {
 		return fmt.Errorf("language %q is not a language tag", e.Lang)
 	case e.TimeZone == "Local":
 		return errors.New(`time zone "Local" depends on the host`)
+	}
+	if _, err := loadZone(e.TimeZone); err != nil {
+		return err
 	}
 	return nil
 }

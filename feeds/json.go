@@ -51,7 +51,8 @@ type jsonSource struct {
 // language when it differs from the feed's, and a "_source" extension
 // object for federated items.
 func JSON(w io.Writer, f *Feed) error {
-	if _, err := f.validate("json"); err != nil {
+	f, _, err := f.validate("json")
+	if err != nil {
 		return err
 	}
 	doc := jsonFeed{

@@ -20,7 +20,7 @@ type messages struct {
 	// The folders of the OPML file.
 	opmlTitle, opmlSite, opmlSections, opmlOrganisations, opmlCalendars string
 	// Plain-text bodies of error responses.
-	notFound, queryMissing, queryTooLong, serverError string
+	notFound, queryMissing, queryTooLong, badInput, serverError string
 	// search is the title of a search feed; "%s" is the query.
 	search string
 	// forumCategory and forumThread title the forum's feeds ("%s" is the
@@ -63,6 +63,7 @@ var catalogue = map[db.Lang]*messages{
 		notFound:          "Емисията не е намерена. Списък на всички емисии: %s\n",
 		queryMissing:      "Липсва текст за търсене: добавете ?q=… към адреса на емисията.\n",
 		queryTooLong:      "Текстът за търсене е твърде дълъг.\n",
+		badInput:          "Адресът съдържа стойност, която не може да бъде използвана. Проверете връзката и опитайте отново.\n",
 		search:            "Търсене: %s",
 		forumCategory:     "Форум: %s",
 		forumThread:       "Тема: %s",
@@ -103,6 +104,7 @@ var catalogue = map[db.Lang]*messages{
 		notFound:          "Feed not found. The list of every feed is at %s\n",
 		queryMissing:      "There is nothing to search for: add ?q=… to the feed's address.\n",
 		queryTooLong:      "The search text is too long.\n",
+		badInput:          "The address holds a value that cannot be used. Check the link and try again.\n",
 		search:            "Search: %s",
 		forumCategory:     "Forum: %s",
 		forumThread:       "Thread: %s",

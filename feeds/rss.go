@@ -73,7 +73,7 @@ type rssSource struct {
 // Best Practices Profile asks), dc:language when the item's language
 // differs from the feed's, and a source for federated items.
 func RSS(w io.Writer, f *Feed) error {
-	updated, err := f.validate("rss")
+	f, updated, err := f.validate("rss")
 	if err != nil {
 		return err
 	}

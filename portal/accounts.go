@@ -148,7 +148,7 @@ func (h *Handler) middleware(next http.Handler) http.Handler {
 				switch reason {
 				case "toolarge":
 					code = http.StatusRequestEntityTooLarge
-				case "badform":
+				case "badform", "badchars":
 					code = http.StatusBadRequest
 				}
 				h.renderStatus(sw, r, code, reason)
@@ -261,7 +261,7 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request, lang db.Lang, c
 	cat := h.cats[lang]
 	d := statusData{Reason: reason, Text: cat.T("acc.status." + reason + ".text"), Link: "/" + string(lang) + "/", LinkText: cat.T("acc.status.home")}
 	switch reason {
-	case "csrf", "toolarge", "badform":
+	case "csrf", "toolarge", "badform", "badchars":
 		if ref := sameSiteReferer(r); ref != "" {
 			d.Link, d.LinkText = ref, cat.T("acc.status.back")
 		}

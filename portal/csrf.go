@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+
+	"github.com/bgimigranti/hub/db"
 )
 
 // csrfField is the hidden field every state-changing form carries; scripts
@@ -39,7 +41,9 @@ func (h *Handler) ensureCSRF(r *http.Request) string {
 // must not say it comes from another site (Sec-Fetch-Site, or an Origin
 // that is not this host); the body is bounded and parsed; and it must carry
 // the session's synchronizer token. It returns "" when the request may
-// proceed, or the reason it may not: "csrf", "toolarge" or "badform".
+// proceed, or the reason it may not: "csrf", "toolarge", "badform" or
+// "badchars" (a field or file name holds a NUL or another control
+// character, or invalid UTF-8: db.ValidText, the rule of what is stored).
 func (h *Handler) checkRequest(w http.ResponseWriter, r *http.Request) string {
 	if err := h.acc.origins.Check(r); err != nil {
 		return "csrf"
@@ -64,6 +68,8 @@ func (h *Handler) checkRequest(w http.ResponseWriter, r *http.Request) string {
 		return "toolarge"
 	case err != nil:
 		return "badform"
+	case !validForm(r):
+		return "badchars"
 	}
 	sent := r.PostForm.Get(csrfField)
 	if sent == "" {
@@ -74,6 +80,31 @@ func (h *Handler) checkRequest(w http.ResponseWriter, r *http.Request) string {
 		return "csrf"
 	}
 	return ""
+}
+
+// validForm reports whether every field name and value of a parsed form
+// is text the hub may store, and every file name one line of it.
+func validForm(r *http.Request) bool {
+	for k, vs := range r.PostForm {
+		if !db.ValidLine(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !db.ValidText(v) {
+				return false
+			}
+		}
+	}
+	if r.MultipartForm != nil {
+		for _, fhs := range r.MultipartForm.File {
+			for _, fh := range fhs {
+				if !db.ValidLine(fh.Filename) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // sameSiteReferer returns the path and query of the request's Referer when

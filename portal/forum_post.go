@@ -110,12 +110,14 @@ func (f *forumForm) readLang() db.Lang {
 	case "bg", "en":
 		return db.Lang(v)
 	case "other":
-		tag := db.Lang(strings.ToLower(f.Get("lang_other")))
-		if tag == "" {
-			return "und"
+		raw := strings.TrimSpace(f.Get("lang_other"))
+		if raw == "" {
+			return db.Undetermined
 		}
-		if !db.ValidPostLang(tag) {
+		tag, ok := db.ContentLang(raw)
+		if !ok {
 			f.Fail("lang_other", "forum.lang.invalid")
+			return db.Lang(strings.ToLower(raw))
 		}
 		return tag
 	default:

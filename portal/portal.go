@@ -112,7 +112,7 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, lang db.Lang) error
 
 // page adapts a pageFunc for a language ("" for the visitor's preferred
 // one) and turns its errors into pages: db.ErrNotFound into the 404 page,
-// anything else into a logged 500 with a generic message.
+// db.ErrInvalid into a 400 page, anything else into a logged 500 with a generic message.
 func (h *Handler) page(lang db.Lang, fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := lang
@@ -126,6 +126,14 @@ func (h *Handler) page(lang db.Lang, fn pageFunc) http.Handler {
 		if errors.Is(err, db.ErrNotFound) {
 			if rerr := h.render(w, r, http.StatusNotFound, "notfound", &view{Lang: lang, Title: h.cats[lang].T("notfound.title")}); rerr != nil {
 				h.log.Error("render 404", "err", rerr)
+			}
+			return
+		}
+		if errors.Is(err, db.ErrInvalid) {
+			// A value from the request that the store refused (the
+			// forms say what to fix before they get here).
+			if rerr := h.badRequest(w, r, lang, "sec.bad.invalid"); rerr != nil {
+				h.log.Error("render 400", "err", rerr)
 			}
 			return
 		}

@@ -199,7 +199,7 @@ func newHub(c *config, store *db.Store, log *slog.Logger) (*hub, error) {
 	}
 	mux.Handle("/", site)
 	watch := func(ctx context.Context) error { return store.WatchChanges(ctx, c.DatabaseURL, log) }
-	return &hub{store: store, handler: mux, background: []func(context.Context) error{fed, watch}}, nil
+	return &hub{store: store, handler: checkInput(mux), background: []func(context.Context) error{fed, watch}}, nil
 }
 
 func serveCommand(ctx context.Context, args []string, e env) error {
