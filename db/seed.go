@@ -14,37 +14,55 @@ import (
 //go:embed seed
 var seedFiles embed.FS
 
-// The handbooks every install starts with, in order; their texts are
-// seed/handbooks/SLUG.LANG.md.
+// The handbooks every install starts with, in order; their introductions are
+// seed/handbooks/SLUG.LANG.md and their chapters
+// seed/handbooks/SLUG/NN-CHAPTER.LANG.md, in the order of NN.
 var seedHandbooks = []string{"intercultural-competences", "public-bodies-and-civil-society", "common-cases"}
 
 // The static pages every install starts with; seed/pages/SLUG.LANG.md.
 var seedPages = []string{"about", "eu-funding"}
 
 // Seed creates what every install needs and does not have yet: the three
-// handbooks with their introductions and the static pages, in every language
-// a seed file exists for. It never overwrites what an admin has edited, so
-// running it on every start is safe. It returns what it created.
+// handbooks with their introductions and chapters and the static pages, in
+// every language a seed file exists for. It never overwrites what an admin has
+// edited, so running it on every start is safe: a handbook, page or chapter
+// that exists is left as it is, and a handbook's chapters are added only while
+// it has none (so an install made before the chapters were written gets them,
+// and one whose admin has written or renamed chapters keeps its own). It
+// returns what it created.
 func (s *Store) Seed(ctx context.Context, r *markup.Renderer) ([]string, error) {
 	var created []string
 	err := s.InTx(ctx, func(tx *Store) error {
 		for i, slug := range seedHandbooks {
-			if _, err := tx.HandbookBySlug(ctx, slug); !errors.Is(err, ErrNotFound) {
+			h, err := tx.HandbookBySlug(ctx, slug)
+			if errors.Is(err, ErrNotFound) {
+				ts, err := seedTexts(r, "seed/handbooks/"+slug)
 				if err != nil {
 					return err
 				}
+				h = &Handbook{Slug: slug, Position: i + 1}
+				h.SetTexts(ts...)
+				if err := tx.CreateHandbook(ctx, h); err != nil {
+					return err
+				}
+				created = append(created, "handbook "+slug)
+			} else if err != nil {
+				return err
+			}
+			if len(h.Chapters) > 0 {
 				continue
 			}
-			ts, err := seedTexts(r, "seed/handbooks/"+slug)
+			chapters, err := seedChapters(r, slug)
 			if err != nil {
 				return err
 			}
-			h := &Handbook{Slug: slug, Position: i + 1}
-			h.SetTexts(ts...)
-			if err := tx.CreateHandbook(ctx, h); err != nil {
-				return err
+			for _, c := range chapters {
+				c.HandbookID = h.ID
+				if err := tx.CreateChapter(ctx, c); err != nil {
+					return fmt.Errorf("chapter %s/%s: %w", slug, c.Slug, err)
+				}
+				created = append(created, "chapter "+slug+"/"+c.Slug)
 			}
-			created = append(created, "handbook "+slug)
 		}
 		for _, slug := range seedPages {
 			if _, err := tx.Page(ctx, slug); !errors.Is(err, ErrNotFound) {
@@ -70,6 +88,40 @@ func (s *Store) Seed(ctx context.Context, r *markup.Renderer) ([]string, error) 
 		return nil, fmt.Errorf("db: seed: %w", err)
 	}
 	return created, nil
+}
+
+// seedChapters reads the chapters of a handbook from
+// seed/handbooks/HANDBOOK/NN-SLUG.LANG.md, ordered by NN.
+func seedChapters(r *markup.Renderer, handbook string) ([]*Chapter, error) {
+	dir := "seed/handbooks/" + handbook
+	entries, err := fs.ReadDir(seedFiles, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*Chapter
+	seen := map[string]bool{}
+	for _, e := range entries { // ReadDir sorts by name, so by NN
+		base, _, _ := strings.Cut(e.Name(), ".")
+		_, slug, ok := strings.Cut(base, "-")
+		if !ok {
+			return nil, fmt.Errorf("%s/%s: a chapter file is named NN-SLUG.LANG.md", dir, e.Name())
+		}
+		if seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		ts, err := seedTexts(r, dir+"/"+base)
+		if err != nil {
+			return nil, err
+		}
+		c := &Chapter{Slug: slug, Position: len(out) + 1}
+		c.SetTexts(ts...)
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // seedTexts reads PREFIX.LANG.md for every interface language.
