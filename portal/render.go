@@ -78,9 +78,10 @@ func parseViews(cats map[db.Lang]catalog) (views, error) {
 			"langSelf": func(l db.Lang) string { return cat.T("lang." + string(l)) },
 			"add":      func(a, b int) int { return a + b },
 			// safe marks HTML that was sanitised when it was stored.
-			"safe":     func(s string) template.HTML { return template.HTML(s) },
-			"dict":     dict,
-			"ogLocale": ogLocale,
+			"safe": func(s string) template.HTML { return template.HTML(s) },
+			"dict": dict,
+
+			"ogLocale": ogLocale, // the Open Graph locale of a language
 		}
 		out[lang] = map[string]*template.Template{}
 		for _, name := range names {
