@@ -472,6 +472,10 @@ func TestSeedIsIdempotent(t *testing.T) {
 				}
 			}
 		}
+		if c := hs[2].Chapters[0]; c.Slug != "first-steps" || c.Texts()[0].Title == "" ||
+			!strings.HasPrefix(c.Texts()[0].Title, "Първи стъпки") && !strings.HasPrefix(c.Texts()[0].Title, "First steps") {
+			t.Errorf("the first chapter of %s: %s with %+v", hs[2].Slug, c.Slug, c.Texts())
+		}
 		about, err := s.Page(ctx, "about")
 		if err != nil {
 			t.Fatal(err)
