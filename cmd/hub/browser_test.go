@@ -317,7 +317,7 @@ func TestVisitorJourney(t *testing.T) {
 		t.Fatalf("after the language switch: lang %q", got)
 	}
 	run(
-		chromedp.Click(`//nav[@class="menu"]//a[text()="Справочници"]`),
+		chromedp.Click(`//nav[@class="menu"]/ul//a[text()="Справочници"]`), // the desktop row, not the folded copy
 		chromedp.WaitVisible(chromedp.CSS(`ol.cards`)),
 		chromedp.Click(`//a[contains(., "често срещани казуси")]`),
 		chromedp.WaitVisible(chromedp.CSS(`nav.toc`)),
