@@ -436,12 +436,13 @@ func TestSeedIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(created) != 5 {
-			t.Errorf("first seed created %v, want 3 handbooks and 2 pages", created)
+		kinds := map[string]int{}
+		for _, c := range created {
+			kind, _, _ := strings.Cut(c, " ")
+			kinds[kind]++
 		}
-		again, err := s.Seed(ctx, r)
-		if err != nil || len(again) != 0 {
-			t.Errorf("second seed created %v (%v), want nothing", again, err)
+		if kinds["handbook"] != 3 || kinds["page"] != 2 || kinds["chapter"] < 18 {
+			t.Errorf("first seed created %v, want 3 handbooks, their chapters and 2 pages", kinds)
 		}
 		hs, err := s.Handbooks(ctx)
 		if err != nil || len(hs) != 3 {
@@ -454,6 +455,26 @@ func TestSeedIsIdempotent(t *testing.T) {
 					t.Errorf("handbook %s in %s: %+v", h.Slug, l, txt)
 				}
 			}
+			if n := len(h.Chapters); n < 6 || n > 9 {
+				t.Errorf("handbook %s has %d chapters, want 6 to 9", h.Slug, n)
+			}
+			for i, c := range h.Chapters {
+				if c.Position != i+1 {
+					t.Errorf("chapter %s/%s at position %d, want %d", h.Slug, c.Slug, c.Position, i+1)
+				}
+				for _, l := range db.InterfaceLangs {
+					txt, exact, _ := c.Texts().In(l)
+					if !exact || txt.Title == "" || txt.Summary == "" || len(txt.BodyMD) < 800 ||
+						!strings.Contains(txt.BodyHTML, "<h2") || !strings.Contains(txt.BodyHTML, "<li>") {
+						t.Errorf("chapter %s/%s in %s: title %q, summary %q, %d bytes of Markdown",
+							h.Slug, c.Slug, l, txt.Title, txt.Summary, len(txt.BodyMD))
+					}
+				}
+			}
+		}
+		if c := hs[2].Chapters[0]; c.Slug != "first-steps" || c.Texts()[0].Title == "" ||
+			!strings.HasPrefix(c.Texts()[0].Title, "Първи стъпки") && !strings.HasPrefix(c.Texts()[0].Title, "First steps") {
+			t.Errorf("the first chapter of %s: %s with %+v", hs[2].Slug, c.Slug, c.Texts())
 		}
 		about, err := s.Page(ctx, "about")
 		if err != nil {
@@ -461,6 +482,55 @@ func TestSeedIsIdempotent(t *testing.T) {
 		}
 		if bg, _, _ := about.Texts().In(db.BG); !strings.Contains(bg.BodyMD, "Хасково") {
 			t.Errorf("the Bulgarian about page does not mention Haskovo: %q", bg.Title)
+		}
+
+		// An admin edits and renames a chapter; the next start keeps the
+		// edit and brings back neither the old name nor a duplicate.
+		first := hs[2].Chapters[0]
+		first.Slug = "arrival"
+		first.SetTexts(db.Text{Lang: db.BG, Title: "Пристигане", BodyMD: "Нов текст.", BodyHTML: "<p>Нов текст.</p>"})
+		if err := s.UpdateChapter(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.Seed(ctx, r)
+		if err != nil || len(again) != 0 {
+			t.Errorf("second seed created %v (%v), want nothing", again, err)
+		}
+		h, err := s.HandbookBySlug(ctx, hs[2].Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Chapters) != len(hs[2].Chapters) {
+			t.Errorf("after a second seed %s has %d chapters, want %d", h.Slug, len(h.Chapters), len(hs[2].Chapters))
+		}
+		if c := h.Chapters[0]; c.Slug != "arrival" || len(c.Translations) != 1 || c.Translations[0].Title != "Пристигане" {
+			t.Errorf("the edited chapter after a second seed: %s %+v", c.Slug, c.Translations)
+		}
+	})
+}
+
+// TestSeedAddsChaptersToEmptyHandbooks: an install seeded before the
+// handbooks had chapters gets them on its next start, once.
+func TestSeedAddsChaptersToEmptyHandbooks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		h := &db.Handbook{Slug: "common-cases", Position: 3}
+		h.SetTexts(db.Text{Lang: db.BG, Title: "Казуси", BodyHTML: "<p>Въведение от админ.</p>"})
+		if err := s.CreateHandbook(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Seed(ctx, markup.New()); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.HandbookBySlug(ctx, "common-cases")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Translations) != 1 || got.Translations[0].Title != "Казуси" {
+			t.Errorf("the admin's introduction was overwritten: %+v", got.Translations)
+		}
+		if len(got.Chapters) < 6 {
+			t.Errorf("an existing handbook got %d chapters, want the seeded ones", len(got.Chapters))
 		}
 	})
 }

@@ -43,10 +43,7 @@ func newAdminFixture(t *testing.T, s *db.Store) *adminFixture {
 	f.admin = mkUser(t, s, "admin@example.org", db.RoleAdmin, 0)
 	f.editor = mkUser(t, s, "editor@example.org", db.RoleEditor, f.org.ID)
 	f.member = mkUser(t, s, "member@example.org", db.RoleMember, 0)
-	hb, err := s.HandbookBySlug(ctx, "common-cases")
-	if err != nil {
-		t.Fatal(err)
-	}
+	hb := emptyHandbook(t, s, "casebook")
 	f.handbook = hb
 	for _, slug := range []string{"first", "second", "third"} {
 		c := &db.Chapter{HandbookID: hb.ID, Slug: slug}
@@ -241,7 +238,7 @@ func TestAdminManagesOrganisationsHandbooksAndPages(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("move chapter: %d", resp.StatusCode)
 		}
-		hb, _ = s.HandbookBySlug(ctx, "common-cases")
+		hb, _ = s.HandbookBySlug(ctx, "casebook")
 		var slugs []string
 		for _, ch := range hb.Chapters {
 			slugs = append(slugs, ch.Slug)

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/bgimigranti/hub/db"
 )
@@ -22,7 +23,9 @@ func (h *Handler) handbookPrint(w http.ResponseWriter, r *http.Request, lang db.
 	}
 	chapters := make([]printChapter, len(hb.Chapters))
 	for i, c := range hb.Chapters {
-		chapters[i] = printChapter{N: i + 1, Slug: c.Slug, Text: pick(c.Texts(), lang)}
+		t := pick(c.Texts(), lang)
+		t.BodyHTML = inPrint(t.BodyHTML, c.Slug)
+		chapters[i] = printChapter{N: i + 1, Slug: c.Slug, Text: t}
 	}
 	f := h.formatter(lang)
 	updated := hb.UpdatedAt
@@ -37,4 +40,19 @@ func (h *Handler) handbookPrint(w http.ResponseWriter, r *http.Request, lang db.
 		Lang: lang, Title: t.Title, Description: t.Summary, Path: "/handbooks/" + hb.Slug + "/print", Section: "handbooks",
 		Data: map[string]any{"Slug": hb.Slug, "Text": t, "Chapters": chapters, "Updated": f.day(updated)},
 	})
+}
+
+// printHeadings moves a chapter's headings one level down, under the
+// chapter's own <h2> in the print view (an <h6> stays one).
+var printHeadings = strings.NewReplacer(
+	"<h1", "<h2", "</h1>", "</h2>", "<h2", "<h3", "</h2>", "</h3>", "<h3", "<h4", "</h3>", "</h4>",
+	"<h4", "<h5", "</h4>", "</h5>", "<h5", "<h6", "</h5>", "</h6>")
+
+// inPrint fits a chapter's sanitised HTML into the one page of the print
+// view: its headings under the chapter's title and its anchors prefixed with
+// the chapter's slug, so that chapters with a heading of the same name ("In
+// short") do not share an id. Links within the chapter follow their anchors.
+func inPrint(body, slug string) string {
+	body = printHeadings.Replace(body)
+	return strings.NewReplacer(` id="`, ` id="`+slug+"-", ` href="#`, ` href="#`+slug+"-").Replace(body)
 }

@@ -277,10 +277,15 @@ func (h *Handler) itemPage(k db.Kind) pageFunc {
 			data["Place"] = it.PlaceName
 		}
 		remember(w, r, lang)
-		return h.render(w, r, http.StatusOK, "item", &view{
+		v := &view{
 			Lang: lang, Title: e.Text.Title, Description: e.Summary, Path: "/" + k.Section() + "/" + strconv.FormatInt(id, 10),
-			Section: k.Section(), Data: data,
-		})
+			Section: k.Section(), Data: data, OGType: "article",
+		}
+		if len(images) > 0 {
+			v.Image = h.baseURL + images[0].Medium
+		}
+		v.LD = h.itemLD(it, e, lang, h.baseURL+"/"+string(lang)+v.Path, v.Image)
+		return h.render(w, r, http.StatusOK, "item", v)
 	}
 }
 

@@ -40,6 +40,8 @@ type Handler struct {
 	siteCache *pageCache
 	acc       *accounts // sessions, CSRF, rate limits, editing and uploads (accounts.go)
 	proxies   []netip.Prefix
+	// sitemapMax is how many URLs one sitemap file lists; 0 is sitemapMax.
+	sitemapMax int
 }
 
 // New returns the website's handler. It parses every template and catalogue
@@ -77,6 +79,7 @@ func (h *Handler) routes() {
 	m := h.mux
 	m.Handle("GET /static/", staticHandler())
 	m.HandleFunc("GET /{$}", h.root)
+	h.discoveryRoutes(m)
 	for _, lang := range db.InterfaceLangs {
 		p := "/" + string(lang)
 		m.Handle("GET "+p+"/{$}", h.page(lang, h.home))

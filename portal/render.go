@@ -34,6 +34,9 @@ type view struct {
 	Notices     db.ForumNotices // what is new in the forum for User
 	CSRF        string          // the token every state-changing form carries
 	Feeds       []feedLink      // feeds of this page, for <link rel="alternate">
+	Image       string          // the absolute URL of the page's picture, for link previews
+	OGType      string          // the page's Open Graph type; "" is "website"
+	LD          ldThing         // the page's schema.org JSON-LD, if any
 	Data        any
 }
 
@@ -77,6 +80,8 @@ func parseViews(cats map[db.Lang]catalog) (views, error) {
 			// safe marks HTML that was sanitised when it was stored.
 			"safe": func(s string) template.HTML { return template.HTML(s) },
 			"dict": dict,
+
+			"ogLocale": ogLocale, // the Open Graph locale of a language
 		}
 		out[lang] = map[string]*template.Template{}
 		for _, name := range names {
