@@ -222,3 +222,41 @@ func TestAccountTokens(t *testing.T) {
 		}
 	})
 }
+
+// TestResetTokenUsedOnce sends one reset token twice at once: exactly one
+// request sets its password.
+func TestResetTokenUsedOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		u, err := s.CreateUser(ctx, db.NewUser{Email: "ana@example.org", Password: "a long password", Role: db.RoleMember})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := s.CreateAccountToken(ctx, u, db.TokenPasswordReset, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = s.ResetPassword(ctx, tok, fmt.Sprintf("new password number %d", i))
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, db.ErrTokenUsed):
+				t.Errorf("a losing request: %v, want ErrTokenUsed", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d requests used the token, want 1", ok)
+		}
+	})
+}
