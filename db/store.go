@@ -184,3 +184,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 // utcNow is the one clock of the store: times are always written from Go, in
 // UTC, truncated to what both engines keep (microseconds).
 func (s *Store) utcNow() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// WithClock returns a Store on the same connections whose clock is now:
+// tests use it to see tokens expire. Close the original, not the copy.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}

@@ -32,16 +32,19 @@ func (r Role) Valid() bool { return r == RoleAdmin || r == RoleEditor || r == Ro
 type User struct {
 	bun.BaseModel `bun:"table:users,alias:u"`
 
-	ID             int64     `bun:"id,pk,autoincrement"`
-	Email          string    `bun:"email"`
-	Name           string    `bun:"name"`
-	PasswordHash   string    `bun:"password_hash"`
-	Role           Role      `bun:"role"`
-	OrganisationID int64     `bun:"organisation_id,nullzero"`
-	Lang           Lang      `bun:"lang"`
-	Disabled       bool      `bun:"disabled"`
-	CreatedAt      time.Time `bun:"created_at"`
-	UpdatedAt      time.Time `bun:"updated_at"`
+	ID             int64  `bun:"id,pk,autoincrement"`
+	Email          string `bun:"email"`
+	Name           string `bun:"name"`
+	PasswordHash   string `bun:"password_hash"`
+	Role           Role   `bun:"role"`
+	OrganisationID int64  `bun:"organisation_id,nullzero"`
+	Lang           Lang   `bun:"lang"`
+	Disabled       bool   `bun:"disabled"`
+	// EmailVerifiedAt is when the owner confirmed the address by a mailed
+	// link; zero while unconfirmed.
+	EmailVerifiedAt time.Time `bun:"email_verified_at,nullzero"`
+	CreatedAt       time.Time `bun:"created_at"`
+	UpdatedAt       time.Time `bun:"updated_at"`
 }
 
 // NewUser is what it takes to create an account.
@@ -50,6 +53,22 @@ type NewUser struct {
 	Role                  Role
 	OrganisationID        int64 // required for editors, optional otherwise
 	Lang                  Lang
+	// Unconfirmed leaves the address to be confirmed by a mailed link (a
+	// member who registers); accounts an admin makes are confirmed.
+	Unconfirmed bool
+}
+
+// EmailConfirmed reports whether the user confirmed their address.
+func (u *User) EmailConfirmed() bool { return !u.EmailVerifiedAt.IsZero() }
+
+// checkEmail normalises an address and checks that it is one plain
+// address that can go into a mail header.
+func checkEmail(e string) (string, error) {
+	email := NormalizeEmail(e)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		return "", fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, e)
+	}
+	return email, nil
 }
 
 // ErrBadCredentials is returned by Authenticate for an unknown e-mail, a
@@ -63,9 +82,9 @@ func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(
 // CreateUser creates an account with an argon2id hash of the password.
 func (s *Store) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	const op = "db: create user"
-	email := NormalizeEmail(n.Email)
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return nil, wrap(op, fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, n.Email))
+	email, err := checkEmail(n.Email)
+	if err != nil {
+		return nil, wrap(op, err)
 	}
 	if !n.Role.Valid() {
 		return nil, wrap(op, fmt.Errorf("%w: unknown role %q (admin, editor or member)", ErrInvalid, n.Role))
@@ -90,6 +109,9 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	now := s.utcNow()
 	u := &User{Email: email, Name: name, PasswordHash: hash, Role: n.Role, OrganisationID: n.OrganisationID,
 		Lang: n.Lang, CreatedAt: now, UpdatedAt: now}
+	if !n.Unconfirmed {
+		u.EmailVerifiedAt = now
+	}
 	_, err = s.w.NewInsert().Model(u).Returning("id").Exec(ctx)
 	return u, wrap(op, err)
 }

@@ -26,6 +26,8 @@ type accounts struct {
 	origins *http.CrossOriginProtection
 	login   *rateLimiter // sign-in and password checks: 10 a minute per client
 	signup  *rateLimiter // registrations: 5 an hour per client
+	forgot  *rateLimiter // password-reset requests: 5 an hour per client
+	mailTo  *rateLimiter // mails asked for one address: 3 an hour
 	md      *markup.Renderer
 	dataDir string
 }
@@ -50,6 +52,8 @@ func newAccounts(cfg Config, store *db.Store, log *slog.Logger) *accounts {
 		origins:  http.NewCrossOriginProtection(),
 		login:    newRateLimiter(10, time.Minute, 10_000),
 		signup:   newRateLimiter(5, time.Hour, 10_000),
+		forgot:   newRateLimiter(5, time.Hour, 10_000),
+		mailTo:   newRateLimiter(3, time.Hour, 10_000),
 		md:       markup.New(),
 		dataDir:  cfg.DataDir,
 	}
@@ -66,6 +70,7 @@ func (h *Handler) accountRoutes(m *http.ServeMux, lang db.Lang, p string) {
 	m.Handle("GET "+p+"/account", h.page(lang, h.signedIn(h.accountPage)))
 	m.Handle("POST "+p+"/account", h.page(lang, h.signedIn(h.accountSubmit)))
 	h.adminRoutes(m, lang, p)
+	h.mailRoutes(m, lang, p)
 }
 
 // manageRoutes adds the pages where editors and admins create and edit

@@ -1,14 +1,15 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"net/http"
-	"net/mail"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
 	"github.com/bgimigranti/hub/db"
+	"github.com/bgimigranti/hub/portal/mailer"
 )
 
 // accountsData is what accounts.html shows: one of its views, the form and
@@ -20,6 +21,11 @@ type accountsData struct {
 	Next    string
 	OrgName string
 	MinPass int
+	// MailOn is true when the hub can send e-mail; pages that depend on
+	// it say so when it cannot.
+	MailOn bool
+	Sent   string // what the "sent" view says was mailed
+	Token  string // the mailed link's token, on the reset and confirm views
 }
 
 func (h *Handler) renderAccounts(w http.ResponseWriter, r *http.Request, lang db.Lang, code int, d *accountsData) error {
@@ -28,8 +34,13 @@ func (h *Handler) renderAccounts(w http.ResponseWriter, r *http.Request, lang db
 	d.MinPass = db.MinPasswordLen
 	h.ensureCSRF(r)
 	w.Header().Set("Cache-Control", "no-store")
+	path := "/" + d.View
+	switch d.View {
+	case "forgot", "sent", "reset", "confirm":
+		path = pathAfterLang(r, lang)
+	}
 	return h.render(w, r, code, "accounts", &view{
-		Lang: lang, Title: cat.T("acc." + d.View + ".title"), Path: "/" + d.View, Section: "account", Data: d,
+		Lang: lang, Title: cat.T("acc." + d.View + ".title"), Path: path, Section: "account", Data: d,
 	})
 }
 
@@ -106,10 +117,14 @@ func (h *Handler) registerForm(w http.ResponseWriter, r *http.Request, lang db.L
 		http.Redirect(w, r, "/"+string(lang)+"/account", http.StatusSeeOther)
 		return nil
 	}
-	return h.renderAccounts(w, r, lang, http.StatusOK, &accountsData{View: "register", Form: newForm(h.cats[lang])})
+	return h.renderAccounts(w, r, lang, http.StatusOK, &accountsData{View: "register", Form: newForm(h.cats[lang]), MailOn: h.mailOn})
 }
 
-// registerSubmit creates a member account and signs it in.
+// registerSubmit creates a member account whose address is to be
+// confirmed by a mailed link. It answers the same whether or not the
+// address already has an account (a redirect to the sign-in page with the
+// same message), so the form does not tell who has one; the owner of an
+// existing account is told by e-mail instead.
 func (h *Handler) registerSubmit(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
 	if ok, wait := h.acc.signup.allow(h.clientKey(r)); !ok {
 		return h.tooMany(w, r, lang, wait)
@@ -118,31 +133,60 @@ func (h *Handler) registerSubmit(w http.ResponseWriter, r *http.Request, lang db
 	p1, p2 := r.PostForm.Get("password"), r.PostForm.Get("password2")
 	f.require("name", "email")
 	f.maxLen("name", 100)
-	if e := f.Get("email"); e != "" {
-		if a, err := mail.ParseAddress(e); err != nil || a.Address != e || len(e) > 254 {
-			f.Fail("email", "form.email")
-		}
+	email := db.NormalizeEmail(f.Get("email"))
+	if f.Get("email") != "" && !mailer.ValidAddress(email) {
+		f.Fail("email", "form.email")
 	}
 	checkNewPassword(f, "password", "password2", p1, p2)
-	if f.OK() {
-		u, err := h.store.CreateUser(r.Context(), db.NewUser{Email: f.Get("email"), Name: f.Get("name"), Password: p1, Role: db.RoleMember, Lang: lang})
-		switch {
-		case errors.Is(err, db.ErrConflict):
-			f.Fail("email", "acc.register.taken")
-		case errors.Is(err, db.ErrInvalid):
-			f.Fail("email", "form.email")
-		case err != nil:
-			return err
-		default:
-			if err := h.startSession(r.Context(), u); err != nil {
-				return err
-			}
-			h.flash(r.Context(), "acc.register.done")
-			http.Redirect(w, r, "/"+string(lang)+"/account", http.StatusSeeOther)
-			return nil
-		}
+	if !f.OK() {
+		return h.renderAccounts(w, r, lang, http.StatusUnprocessableEntity, &accountsData{View: "register", Form: f, MailOn: h.mailOn})
 	}
-	return h.renderAccounts(w, r, lang, http.StatusUnprocessableEntity, &accountsData{View: "register", Form: f})
+	if ok, wait := h.acc.mailTo.allow(email); !ok {
+		return h.tooMany(w, r, lang, wait)
+	}
+	ctx := r.Context()
+	err := h.store.InTx(ctx, func(tx *db.Store) error {
+		u, err := tx.CreateUser(ctx, db.NewUser{Email: email, Name: f.Get("name"), Password: p1, Role: db.RoleMember, Lang: lang, Unconfirmed: true})
+		if err != nil {
+			return err
+		}
+		return h.queueConfirmation(ctx, tx, u, lang)
+	})
+	switch {
+	case errors.Is(err, db.ErrConflict):
+		err = h.tellOwner(ctx, email, lang)
+	case errors.Is(err, db.ErrInvalid):
+		f.Fail("email", "form.email")
+		return h.renderAccounts(w, r, lang, http.StatusUnprocessableEntity, &accountsData{View: "register", Form: f, MailOn: h.mailOn})
+	}
+	if err != nil {
+		return err
+	}
+	h.mailQueued()
+	key := "acc.register.done.nomail"
+	if h.mailOn {
+		key = "acc.register.done.mail"
+	}
+	h.flash(ctx, key)
+	http.Redirect(w, r, "/"+string(lang)+"/login", http.StatusSeeOther)
+	return nil
+}
+
+// tellOwner mails the owner of the account with address email that
+// someone tried to register with it, and how to sign in or reset the
+// password. A disabled account is told nothing.
+func (h *Handler) tellOwner(ctx context.Context, email string, lang db.Lang) error {
+	u, err := h.store.UserByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return nil
+	}
+	link := h.baseURL + "/" + string(lang) + "/password/forgot"
+	return h.store.InTx(ctx, func(tx *db.Store) error {
+		return h.queueMail(ctx, tx, h.newMail("account_exists", u.Email, lang, link, u.Email))
+	})
 }
 
 // checkNewPassword checks a new password typed twice.
@@ -169,7 +213,7 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request, lang db.La
 }
 
 func (h *Handler) accountData(r *http.Request, lang db.Lang, f *form) (*accountsData, error) {
-	d := &accountsData{View: "account", Form: f}
+	d := &accountsData{View: "account", Form: f, MailOn: h.mailOn}
 	if u := currentUser(r); u.OrganisationID != 0 {
 		o, err := h.store.Organisation(r.Context(), u.OrganisationID)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {

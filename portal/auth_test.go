@@ -331,7 +331,7 @@ func TestRegistration(t *testing.T) {
 				{"bad email", url.Values{"name": {"Ана"}, "email": {"not an address"}, "password": {testPassword}, "password2": {testPassword}}, "email", "email"},
 				{"short password", url.Values{"name": {"Ана"}, "email": {"a@example.org"}, "password": {"short"}, "password2": {"short"}}, "password", "short"},
 				{"mismatch", url.Values{"name": {"Ана"}, "email": {"a@example.org"}, "password": {testPassword}, "password2": {testPassword + "x"}}, "password2", "mismatch"},
-				{"taken", url.Values{"name": {"Ана"}, "email": {"Taken@Example.org"}, "password": {testPassword}, "password2": {testPassword}}, "email", "taken"},
+				{"line break in the address", url.Values{"name": {"Ана"}, "email": {"a@example.org\r\nBcc: eve@example.org"}, "password": {testPassword}, "password2": {testPassword}}, "email", "email"},
 			} {
 				resp, body := submitForm(t, c, a.srv.URL, p+"/register", tt.v)
 				if resp.StatusCode != http.StatusUnprocessableEntity {
@@ -348,17 +348,43 @@ func TestRegistration(t *testing.T) {
 			a.h.acc.signup = newRateLimiter(100, 3600e9, 100) // the errors above used up the hour's registrations
 			email := "new-" + string(lang) + "@example.org"
 			resp, _ = submitForm(t, c, a.srv.URL, p+"/register", url.Values{"name": {"Нов член"}, "email": {email}, "password": {testPassword}, "password2": {testPassword}})
-			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != p+"/account" {
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != p+"/login" {
 				t.Fatalf("%s register: %d → %q", lang, resp.StatusCode, resp.Header.Get("Location"))
 			}
+			_, body = getPage(t, c, a.srv.URL+p+"/login")
+			mustContain(t, "the sign-in page after registering", body, map[db.Lang]string{db.BG: "Ако адресът е нов тук", db.EN: "If this address is new here"}[lang])
+			// The same address again, or a taken one: the same answer.
+			for _, again := range []string{email, "Taken@Example.org"} {
+				resp, _ = submitForm(t, c, a.srv.URL, p+"/register", url.Values{"name": {"Друг"}, "email": {again}, "password": {testPassword}, "password2": {testPassword}})
+				if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != p+"/login" {
+					t.Errorf("%s register with %s: %d → %q", lang, again, resp.StatusCode, resp.Header.Get("Location"))
+				}
+			}
+			signIn(t, c, a.srv.URL, email, testPassword)
 			_, body = getPage(t, c, a.srv.URL+p+"/account")
-			mustContain(t, "the new member's account page", body, email, map[db.Lang]string{db.BG: "Добре дошли!", db.EN: "Welcome!"}[lang])
+			mustContain(t, "the new member's account page", body, email, "Нов член")
 			u, err := s.UserByEmail(context.Background(), email)
-			if err != nil || u.Role != db.RoleMember || u.Lang != lang {
+			if err != nil || u.Role != db.RoleMember || u.Lang != lang || u.EmailConfirmed() || u.Name != "Нов член" {
 				t.Errorf("registered user: %+v, %v", u, err)
+			}
+			kinds := map[string]int{}
+			for _, m := range mustMails(t, s) {
+				kinds[m.Kind+" "+m.To]++
+			}
+			if kinds["confirm_email "+email] != 1 || kinds["account_exists "+email] != 1 || kinds["account_exists taken@example.org"] == 0 {
+				t.Errorf("queued mails: %v", kinds)
 			}
 		}
 	})
+}
+
+func mustMails(t *testing.T, s *db.Store) []*db.Mail {
+	t.Helper()
+	ms, err := s.Mails(context.Background(), db.MailQuery{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
 }
 
 func TestPasswordChange(t *testing.T) {

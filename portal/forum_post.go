@@ -167,6 +167,9 @@ func (h *Handler) preview(ctx context.Context, f *forumForm) error {
 func (h *Handler) takePost(w http.ResponseWriter, r *http.Request, lang db.Lang, title string, f *forumForm) (p *db.ForumPost, done bool, err error) {
 	ctx := r.Context()
 	u := currentUser(r)
+	if h.mailOn && !u.EmailConfirmed() {
+		return nil, true, h.unconfirmed(w, r, lang)
+	}
 	f.readBody()
 	postLang := f.readLang()
 	if wantsPreview(r) || !f.OK() {

@@ -23,6 +23,13 @@ type Config struct {
 	// names the client, for rate limits; requests from anywhere else are
 	// limited by their own address.
 	TrustedProxies []netip.Prefix
+	// Mail is true when an SMTP server is configured; without one, mails
+	// are queued and only logged, and the pages that depend on them say
+	// so (and address confirmation is not required to post).
+	Mail bool
+	// MailQueued, when set, is called after a mail is queued, to wake the
+	// worker that sends it.
+	MailQueued func()
 }
 
 // Handler serves the website. Build it with New.
@@ -42,6 +49,9 @@ type Handler struct {
 	proxies   []netip.Prefix
 	// sitemapMax is how many URLs one sitemap file lists; 0 is sitemapMax.
 	sitemapMax int
+	mail       *mailTemplates
+	mailOn     bool
+	mailWake   func()
 }
 
 // New returns the website's handler. It parses every template and catalogue
@@ -55,20 +65,27 @@ func New(cfg Config, store *db.Store, log *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	mt, err := parseMailTemplates()
+	if err != nil {
+		return nil, err
+	}
 	tags := make([]language.Tag, len(db.InterfaceLangs))
 	for i, l := range db.InterfaceLangs {
 		tags[i] = language.Make(string(l))
 	}
 	h := &Handler{
-		store:   store,
-		log:     log,
-		baseURL: strings.TrimRight(cfg.BaseURL.String(), "/"),
-		cats:    cats,
-		views:   vs,
-		mux:     http.NewServeMux(),
-		matcher: language.NewMatcher(tags),
-		acc:     newAccounts(cfg, store, log),
-		proxies: cfg.TrustedProxies,
+		store:    store,
+		log:      log,
+		baseURL:  strings.TrimRight(cfg.BaseURL.String(), "/"),
+		cats:     cats,
+		views:    vs,
+		mux:      http.NewServeMux(),
+		matcher:  language.NewMatcher(tags),
+		acc:      newAccounts(cfg, store, log),
+		proxies:  cfg.TrustedProxies,
+		mail:     mt,
+		mailOn:   cfg.Mail,
+		mailWake: cfg.MailQueued,
 	}
 	h.routes()
 	h.handler = h.middleware(h.mux)

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/bgimigranti/hub/portal/mailer"
 )
 
 // config is everything the hub is told from outside, from flags and HUB_*
@@ -29,6 +32,11 @@ type config struct {
 
 	// fastPasswords is set by tests only, never by a flag: see env.
 	fastPasswords bool
+	// SMTP is where e-mail goes; nil when no server is configured and
+	// mails are only logged.
+	SMTP *mailer.Server
+	// MailFrom is the sender of the hub's e-mail.
+	MailFrom *mail.Address
 }
 
 // setting is one configuration value: its flag, its variable, its default and
@@ -48,6 +56,8 @@ func settings() []*setting {
 		{flag: "log-format", env: "HUB_LOG_FORMAT", def: "text", usage: "text or json"},
 		{flag: "allow-private-networks", env: "HUB_ALLOW_PRIVATE_NETWORKS", def: "false", usage: "let federation fetch from and deliver to loopback and private addresses (local partner setups, tests)"},
 		{flag: "signed-fetch-only", env: "HUB_SIGNED_FETCH_ONLY", def: "false", usage: "answer ActivityPub GETs of actors, objects and collections only when HTTP-signed (Mastodon's secure mode)"},
+		{flag: "smtp-url", env: "HUB_SMTP_URL", def: "", usage: "SMTP server for e-mail: smtp://USER:PASS@HOST:587 (STARTTLS required), smtps://USER:PASS@HOST:465 (TLS) or smtp://127.0.0.1:1025 (local); unset: mails are only logged"},
+		{flag: "mail-from", env: "HUB_MAIL_FROM", def: "", usage: "sender of the hub's e-mail, such as \"Hub <hub@example.org>\" (required with --smtp-url)"},
 		{flag: "trusted-proxies", env: "HUB_TRUSTED_PROXIES", def: "", usage: "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client, for rate limits (e.g. 127.0.0.1,10.0.0.0/8)"},
 	}
 }
@@ -201,6 +211,23 @@ func parseConfig(v map[string]string) (*config, error) {
 		} else {
 			bad("HUB_TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range such as 10.0.0.0/8", part)
 		}
+	}
+
+	if v["smtp-url"] != "" {
+		if srv, err := mailer.ParseURL(v["smtp-url"]); err != nil {
+			bad("HUB_SMTP_URL", "%v", err)
+		} else {
+			c.SMTP = srv
+		}
+	}
+	if v["mail-from"] != "" {
+		if a, err := mailer.ParseFrom(v["mail-from"]); err != nil {
+			bad("HUB_MAIL_FROM", "%v", err)
+		} else {
+			c.MailFrom = a
+		}
+	} else if v["smtp-url"] != "" {
+		bad("HUB_MAIL_FROM", "must be set with HUB_SMTP_URL: the address the hub's e-mail comes from, such as \"Hub <hub@example.org>\"")
 	}
 
 	if c.DataDir == "" {

@@ -29,6 +29,7 @@ import (
 	"github.com/bgimigranti/hub/db"
 	"github.com/bgimigranti/hub/db/markup"
 	"github.com/bgimigranti/hub/portal"
+	"github.com/bgimigranti/hub/portal/mailer"
 )
 
 func main() {
@@ -172,7 +173,9 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*db.Store, error) {
 
 // newHub builds the hub on an open store.
 func newHub(c *config, store *db.Store, log *slog.Logger) (*hub, error) {
-	site, err := portal.New(portal.Config{BaseURL: c.BaseURL, DataDir: c.DataDir, TrustedProxies: c.TrustedProxies}, store, log.With("component", "portal"))
+	mail := newMailWorker(c, store, log.With("component", "mail"))
+	site, err := portal.New(portal.Config{BaseURL: c.BaseURL, DataDir: c.DataDir, TrustedProxies: c.TrustedProxies,
+		Mail: c.SMTP != nil, MailQueued: mail.Wake}, store, log.With("component", "portal"))
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +202,17 @@ func newHub(c *config, store *db.Store, log *slog.Logger) (*hub, error) {
 	}
 	mux.Handle("/", site)
 	watch := func(ctx context.Context) error { return store.WatchChanges(ctx, c.DatabaseURL, log) }
-	return &hub{store: store, handler: checkInput(mux), background: []func(context.Context) error{fed, watch}}, nil
+	return &hub{store: store, handler: checkInput(mux), background: []func(context.Context) error{fed, watch, mail.Run}}, nil
+}
+
+// newMailWorker returns the worker that sends queued e-mail: through the
+// configured SMTP server, or into the log when there is none.
+func newMailWorker(c *config, store *db.Store, log *slog.Logger) *mailer.Worker {
+	var sender mailer.Sender = mailer.NewLog(log)
+	if c.SMTP != nil {
+		sender = mailer.NewSMTP(c.SMTP, c.MailFrom)
+	}
+	return mailer.NewWorker(store, sender, log)
 }
 
 func serveCommand(ctx context.Context, args []string, e env) error {
@@ -236,6 +249,11 @@ func serveCommand(ctx context.Context, args []string, e env) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("hub listening", "addr", ln.Addr().String(), "base_url", c.BaseURL.String(), "database", store.Dialect(), "data_dir", c.DataDir)
+	if c.SMTP != nil {
+		log.Info("e-mail goes through SMTP", "smtp", c.SMTP.String(), "from", c.MailFrom.String())
+	} else {
+		log.Info("no SMTP server configured (HUB_SMTP_URL): e-mail is written to this log instead of sent")
+	}
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}

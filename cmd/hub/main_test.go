@@ -165,6 +165,11 @@ func TestBadConfigurationStopsStartup(t *testing.T) {
 		{"bad trusted proxy", map[string]string{"HUB_TRUSTED_PROXIES": "127.0.0.1, nginx.local"}, nil, `HUB_TRUSTED_PROXIES: "nginx.local" is neither`},
 		{"a typo in the settings file", map[string]string{"HUB_ENV_FILE": typo}, nil, "line 2: HUB_BASEURL is not a setting"},
 		{"a settings file that is missing", nil, []string{"--env-file", filepath.Join(file, "hub.env")}, "HUB_ENV_FILE"},
+		{"bad SMTP scheme", map[string]string{"HUB_SMTP_URL": "http://mail.example.org", "HUB_MAIL_FROM": "hub@example.org"}, nil, "HUB_SMTP_URL: \"http://mail.example.org\" must start with smtp://"},
+		{"bad SMTP port", nil, []string{"--smtp-url", "smtp://mail.example.org:0", "--mail-from", "hub@example.org"}, "HUB_SMTP_URL: port"},
+		{"SMTP without a sender", map[string]string{"HUB_SMTP_URL": "smtp://mail.example.org"}, nil, "HUB_MAIL_FROM: must be set"},
+		{"bad sender", map[string]string{"HUB_MAIL_FROM": "hub at example"}, nil, "HUB_MAIL_FROM: \"hub at example\" is not an e-mail address"},
+		{"sender with a line break", map[string]string{"HUB_MAIL_FROM": "hub@example.org\r\nBcc: eve@example.org"}, nil, "HUB_MAIL_FROM"},
 		{"unreachable postgres", map[string]string{"HUB_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, nil, "db: open postgres"},
 	}
 	for _, tt := range tests {
