@@ -36,6 +36,18 @@ func (h *Handler) localHandle(uri string) string {
 // or an organisation's. db.ErrNotFound means there is no such actor.
 func (h *Handler) localActor(ctx context.Context, handle string) (*db.Actor, error) {
 	handle = strings.ToLower(handle)
+	h.locals.sync(h.store.SiteVersion())
+	if a, ok := h.locals.get(handle); ok {
+		return a, nil
+	}
+	a, err := h.findOrCreateLocalActor(ctx, handle)
+	if err == nil {
+		h.locals.put(handle, a)
+	}
+	return a, err
+}
+
+func (h *Handler) findOrCreateLocalActor(ctx context.Context, handle string) (*db.Actor, error) {
 	a, err := h.store.LocalActor(ctx, handle)
 	if err == nil || !errors.Is(err, db.ErrNotFound) {
 		return a, err

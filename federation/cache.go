@@ -13,8 +13,9 @@ type ttlCache[V any] struct {
 	ttl time.Duration
 	max int
 
-	mu sync.Mutex
-	m  map[string]ttlEntry[V]
+	mu      sync.Mutex
+	m       map[string]ttlEntry[V]
+	version uint64 // see sync
 }
 
 type ttlEntry[V any] struct {
@@ -49,5 +50,17 @@ func (c *ttlCache[V]) put(k string, v V) {
 func (c *ttlCache[V]) forget(k string) {
 	c.mu.Lock()
 	delete(c.m, k)
+	c.mu.Unlock()
+}
+
+// sync empties the cache when version differs from the one it last saw:
+// entries then live until the TTL or the next change of version, whichever
+// comes first.
+func (c *ttlCache[V]) sync(version uint64) {
+	c.mu.Lock()
+	if c.version != version {
+		clear(c.m)
+		c.version = version
+	}
 	c.mu.Unlock()
 }
