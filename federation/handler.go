@@ -116,7 +116,7 @@ func New(cfg Config, store *db.Store, log *slog.Logger) (*Handler, error) {
 	}
 	h.policy = &policies{store: store, log: log}
 	h.dl = newDeliverer(h)
-	h.gc = &groupCommit{h: h}
+	h.gc = newGroupCommit(h)
 	return h, nil
 }
 

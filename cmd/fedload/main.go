@@ -534,8 +534,9 @@ func (r *runner) inbox() error {
 	}
 	stored := after.Items - before.Items
 	cpu := perOp(cpu1-cpu0, stored)
-	fmt.Printf("inbox    %d Create{Note} from %d followed actors: %d stored in %s = %.0f/s (%.1f%% of hello-world req/s), %d failed %v\n",
-		n, r.cfg.senders, stored, res.wall.Round(time.Millisecond), float64(stored)/res.wall.Seconds(), 100*float64(stored)/res.wall.Seconds()/max(r.hello, 1), res.failed, res.statuses)
+	rate := float64(stored) / res.wall.Seconds()
+	fmt.Printf("inbox    %d Create{Note} from %d followed actors: %d stored in %s = %.0f/s%s, %d failed %v\n",
+		n, r.cfg.senders, stored, res.wall.Round(time.Millisecond), rate, r.ofHello(rate), res.failed, res.statuses)
 	fmt.Printf("         hub CPU %s per stored activity (%.1f× an RSA verify); peak RSS %s; load %s → %s\n",
 		ms(cpu), ratio(cpu, r.verifyCPU), mb(peak), load0, loadAvg())
 	return nil
@@ -642,6 +643,15 @@ func (r *runner) burstFollows() error {
 	fmt.Printf("         hub CPU %s per accepted Follow (by quarter of the requests: %v); peak RSS %s; load %s → %s\n",
 		ms(perOp(fr.cpu, fr.accepted)), qs, mb(fr.peak), fr.load[0], fr.load[1])
 	return nil
+}
+
+// ofHello says what share of the hello-world rate rate is, when that was
+// measured.
+func (r *runner) ofHello(rate float64) string {
+	if r.hello == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.1f%% of hello-world req/s)", 100*rate/r.hello)
 }
 
 func perOp(d time.Duration, n int) time.Duration {
