@@ -52,6 +52,14 @@ func (h *Handler) findOrCreateLocalActor(ctx context.Context, handle string) (*d
 	if err == nil || !errors.Is(err, db.ErrNotFound) {
 		return a, err
 	}
+	// One creation at a time: the first Follows of a new hub all sign a
+	// GET with the hub's key, and each would otherwise make a key pair
+	// (an RSA key costs a second of CPU or more) only to find another's.
+	h.createMu.Lock()
+	defer h.createMu.Unlock()
+	if a, err := h.store.LocalActor(ctx, handle); err == nil || !errors.Is(err, db.ErrNotFound) {
+		return a, err
+	}
 	n := &db.Actor{URI: h.actorURI(handle), Handle: handle}
 	switch {
 	case handle == h.hubHandle:

@@ -49,7 +49,8 @@ type Handler struct {
 	orgs     *ttlCache[int64]     // actor id → its directory entry's id
 	// locals holds local actors by handle (the hub's signs every GET);
 	// a change of the site (an organisation deleted) empties it.
-	locals *ttlCache[*db.Actor]
+	locals   *ttlCache[*db.Actor]
+	createMu sync.Mutex // one local actor created at a time
 
 	wake chan struct{} // pokes the worker: something to publish or deliver
 	dl   *deliverer
