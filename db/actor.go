@@ -56,7 +56,10 @@ type Actor struct {
 // LocalActor returns the local actor with the given handle.
 func (s *Store) LocalActor(ctx context.Context, handle string) (*Actor, error) {
 	a := new(Actor)
-	err := s.r.NewSelect().Model(a).Where("a.local = ?", true).Where("a.handle = ?", strings.ToLower(handle)).Scan(ctx)
+	// "a.local" as the partial index actors_local_handle states it:
+	// SQLite uses the index only when the query repeats its WHERE term,
+	// and scans every actor for "a.local = 1".
+	err := s.r.NewSelect().Model(a).Where("a.local").Where("a.handle = ?", strings.ToLower(handle)).Scan(ctx)
 	return a, wrap("db: local actor", err)
 }
 

@@ -36,8 +36,28 @@ func (h *Handler) localHandle(uri string) string {
 // or an organisation's. db.ErrNotFound means there is no such actor.
 func (h *Handler) localActor(ctx context.Context, handle string) (*db.Actor, error) {
 	handle = strings.ToLower(handle)
+	h.locals.sync(h.store.SiteVersion())
+	if a, ok := h.locals.get(handle); ok {
+		return a, nil
+	}
+	a, err := h.findOrCreateLocalActor(ctx, handle)
+	if err == nil {
+		h.locals.put(handle, a)
+	}
+	return a, err
+}
+
+func (h *Handler) findOrCreateLocalActor(ctx context.Context, handle string) (*db.Actor, error) {
 	a, err := h.store.LocalActor(ctx, handle)
 	if err == nil || !errors.Is(err, db.ErrNotFound) {
+		return a, err
+	}
+	// One creation at a time: the first Follows of a new hub all sign a
+	// GET with the hub's key, and each would otherwise make a key pair
+	// (an RSA key costs a second of CPU or more) only to find another's.
+	h.createMu.Lock()
+	defer h.createMu.Unlock()
+	if a, err := h.store.LocalActor(ctx, handle); err == nil || !errors.Is(err, db.ErrNotFound) {
 		return a, err
 	}
 	n := &db.Actor{URI: h.actorURI(handle), Handle: handle}

@@ -13,8 +13,10 @@ type ttlCache[V any] struct {
 	ttl time.Duration
 	max int
 
-	mu sync.Mutex
-	m  map[string]ttlEntry[V]
+	mu      sync.Mutex
+	m       map[string]ttlEntry[V]
+	version uint64    // see sync
+	swept   time.Time // when expired entries were last dropped
 }
 
 type ttlEntry[V any] struct {
@@ -40,14 +42,37 @@ func (c *ttlCache[V]) get(k string) (V, bool) {
 func (c *ttlCache[V]) put(k string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := time.Now()
+	// Expired entries are dropped once a TTL, so that a burst of senders
+	// (each actor with its raw document) is not kept until the map fills.
+	if len(c.m) >= c.max || now.Sub(c.swept) > c.ttl {
+		for k, e := range c.m {
+			if now.After(e.expires) {
+				delete(c.m, k)
+			}
+		}
+		c.swept = now
+	}
 	if len(c.m) >= c.max {
 		clear(c.m)
 	}
-	c.m[k] = ttlEntry[V]{v: v, expires: time.Now().Add(c.ttl)}
+	c.m[k] = ttlEntry[V]{v: v, expires: now.Add(c.ttl)}
 }
 
 func (c *ttlCache[V]) forget(k string) {
 	c.mu.Lock()
 	delete(c.m, k)
+	c.mu.Unlock()
+}
+
+// sync empties the cache when version differs from the one it last saw:
+// entries then live until the TTL or the next change of version, whichever
+// comes first.
+func (c *ttlCache[V]) sync(version uint64) {
+	c.mu.Lock()
+	if c.version != version {
+		clear(c.m)
+		c.version = version
+	}
 	c.mu.Unlock()
 }

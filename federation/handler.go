@@ -47,6 +47,10 @@ type Handler struct {
 	actors   *ttlCache[*db.Actor] // by "key "+key id and "uri "+actor id
 	followed *ttlCache[bool]      // actor id → followed by a local actor
 	orgs     *ttlCache[int64]     // actor id → its directory entry's id
+	// locals holds local actors by handle (the hub's signs every GET);
+	// a change of the site (an organisation deleted) empties it.
+	locals   *ttlCache[*db.Actor]
+	createMu sync.Mutex // one local actor created at a time
 
 	wake chan struct{} // pokes the worker: something to publish or deliver
 	dl   *deliverer
@@ -109,10 +113,11 @@ func New(cfg Config, store *db.Store, log *slog.Logger) (*Handler, error) {
 		actors:    newTTLCache[*db.Actor](10*time.Second, 10000),
 		followed:  newTTLCache[bool](10*time.Second, 10000),
 		orgs:      newTTLCache[int64](time.Minute, 10000),
+		locals:    newTTLCache[*db.Actor](time.Minute, 10000),
 	}
 	h.policy = &policies{store: store, log: log}
 	h.dl = newDeliverer(h)
-	h.gc = &groupCommit{h: h}
+	h.gc = newGroupCommit(h)
 	return h, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-fed/activity/streams"
@@ -113,6 +114,10 @@ func (h *Handler) postInbox(w http.ResponseWriter, r *http.Request) error {
 	if h.policy.blocked(ctx, hostOf(act.actor)) {
 		return errorf(http.StatusForbidden, "forbidden", errBlocked)
 	}
+	// From here the request is on its way to the group commit, which
+	// waits a little for it when it is about to commit a small batch.
+	coming := h.gc.expect()
+	defer coming.cancel()
 	res, err := httpsig.Verify(ctx, r, body, httpsig.Options{Now: h.now()}, h.keyFunc)
 	if err != nil {
 		switch {
@@ -149,6 +154,7 @@ func (h *Handler) postInbox(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return err // the database failed: the sender will retry
 	}
+	coming.cancel()
 	if err := h.commit(ctx, act, eff); err != nil {
 		return err
 	}
@@ -180,15 +186,51 @@ func (h *Handler) commit(ctx context.Context, act *activity, eff effect) error {
 // is queued, including what arrives meanwhile, until its own activity is
 // committed; then it hands the rest to a new leader. Commits, not
 // statements, are what an inbox pays most for on both databases.
+//
+// A leader about to commit fewer than maxBatch activities while other
+// requests are still verifying or preparing theirs waits for them, up to
+// maxBatchWait: on a busy machine they arrive a few at a time, and a
+// transaction of one costs nearly as much as one of twenty.
 type groupCommit struct {
 	h       *Handler
 	mu      sync.Mutex
 	queue   []*commitJob
 	leading bool
+	coming  atomic.Int64  // requests that will submit soon (see expect)
+	arrived chan struct{} // a job was queued
 }
 
-// maxBatch bounds the activities of one transaction.
-const maxBatch = 64
+// maxBatch bounds the activities of one transaction; maxBatchWait bounds
+// how long a leader waits for more.
+const (
+	maxBatch     = 64
+	maxBatchWait = 3 * time.Millisecond
+)
+
+func newGroupCommit(h *Handler) *groupCommit {
+	return &groupCommit{h: h, arrived: make(chan struct{}, 1)}
+}
+
+// arrival is a request on its way to the group commit: counted as coming
+// until it submits its job or gives up.
+type arrival struct {
+	g    *groupCommit
+	done bool
+}
+
+// expect counts a request that will probably submit a job.
+func (g *groupCommit) expect() *arrival {
+	g.coming.Add(1)
+	return &arrival{g: g}
+}
+
+// cancel stops counting the request; it may be called more than once.
+func (a *arrival) cancel() {
+	if !a.done {
+		a.done = true
+		a.g.coming.Add(-1)
+	}
+}
 
 type commitJob struct {
 	act   *activity
@@ -204,6 +246,10 @@ func (g *groupCommit) submit(job *commitJob) error {
 	lead := !g.leading
 	g.leading = true
 	g.mu.Unlock()
+	select {
+	case g.arrived <- struct{}{}:
+	default:
+	}
 	if lead {
 		g.lead(job)
 	}
@@ -215,6 +261,7 @@ func (g *groupCommit) submit(job *commitJob) error {
 // queue is empty).
 func (g *groupCommit) lead(mine *commitJob) {
 	for {
+		g.gather()
 		g.mu.Lock()
 		n := min(len(g.queue), maxBatch)
 		if n == 0 {
@@ -230,6 +277,32 @@ func (g *groupCommit) lead(mine *commitJob) {
 			go g.lead(nil)
 			return
 		}
+	}
+}
+
+// gather waits, up to maxBatchWait, while the queue holds fewer than
+// maxBatch jobs and more are coming.
+func (g *groupCommit) gather() {
+	var timer *time.Timer
+	for {
+		g.mu.Lock()
+		n := len(g.queue)
+		g.mu.Unlock()
+		if n == 0 || n >= maxBatch || g.coming.Load() <= 0 {
+			break
+		}
+		if timer == nil {
+			timer = time.NewTimer(maxBatchWait)
+		}
+		select {
+		case <-g.arrived:
+			continue
+		case <-timer.C:
+		}
+		break
+	}
+	if timer != nil {
+		timer.Stop()
 	}
 }
 
