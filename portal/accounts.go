@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/bgimigranti/hub/db"
 	"github.com/bgimigranti/hub/db/markup"
@@ -28,6 +29,9 @@ type accounts struct {
 	signup  *rateLimiter // registrations: 5 an hour per client
 	md      *markup.Renderer
 	dataDir string
+	// decodes bounds the memory of images being decoded at once, weighed
+	// in bytes (maxDecodeBytes in all): uploads beyond it wait their turn.
+	decodes *semaphore.Weighted
 }
 
 // Limits on what the portal's forms may send.
@@ -52,6 +56,7 @@ func newAccounts(cfg Config, store *db.Store, log *slog.Logger) *accounts {
 		signup:   newRateLimiter(5, time.Hour, 10_000),
 		md:       markup.New(),
 		dataDir:  cfg.DataDir,
+		decodes:  semaphore.NewWeighted(maxDecodeBytes),
 	}
 }
 

@@ -655,11 +655,17 @@ func (h *Handler) readUpload(r *http.Request, f *form, lang db.Lang) *preparedMe
 		f.Fail("file", "media.broken")
 		return nil
 	}
-	p, err := prepareMedia(fh.Filename, data)
+	p, err := prepareMedia(r.Context(), h.acc.decodes, fh.Filename, data)
 	var me *mediaError
 	switch {
 	case errors.As(err, &me) && me.key == "media.too.big":
 		f.Fail("file", me.key, maxUploadBytes>>20)
+		return nil
+	case errors.As(err, &me) && me.key == "media.pixels":
+		f.Fail("file", me.key, maxImagePixels/1_000_000)
+		return nil
+	case r.Context().Err() != nil:
+		f.Fail("file", "media.broken") // nobody waits for the answer
 		return nil
 	case errors.As(err, &me):
 		f.Fail("file", me.key)
