@@ -79,7 +79,7 @@ func newParser() parser.Parser {
 			util.Prioritized(parser.NewParagraphParser(), 1000),
 		),
 		parser.WithInlineParsers(
-			util.Prioritized(parser.NewCodeSpanParser(), 100),
+			util.Prioritized(memoCodeSpan{parser.NewCodeSpanParser()}, 100),
 			util.Prioritized(countedLink{countedInline{link, linkClosersKey, MaxLinkClosers}, link.(parser.CloseBlocker)}, 200),
 			util.Prioritized(parser.NewAutoLinkParser(), 300),
 			util.Prioritized(parser.NewRawHTMLParser(), 400),
@@ -165,6 +165,68 @@ func (c countedLink) Parse(parent ast.Node, block text.Reader, pc parser.Context
 
 func (c countedLink) CloseBlock(parent ast.Node, block text.Reader, pc parser.Context) {
 	c.closer.CloseBlock(parent, block, pc)
+}
+
+var backtickRunsKey = parser.NewContextKey()
+
+// backtickRuns records, for one block, where the last run of each length
+// of backticks starts (an offset in the source).
+type backtickRuns struct {
+	block ast.Node
+	last  map[int]int
+}
+
+// memoCodeSpan spares goldmark's code span parser its search for a closing
+// run of backticks when the block has none of the opener's length after
+// it: "\``" repeated made every opener scan to the end of the block.
+type memoCodeSpan struct{ parser.InlineParser }
+
+func (c memoCodeSpan) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	line, seg := block.PeekLine()
+	k := 0
+	for k < len(line) && line[k] == '`' {
+		k++
+	}
+	runs, _ := pc.Get(backtickRunsKey).(*backtickRuns)
+	if runs == nil || runs.block != parent {
+		runs = &backtickRuns{block: parent, last: lastRuns(block)}
+		pc.Set(backtickRunsKey, runs)
+	}
+	if runs.last[k] <= seg.Start {
+		// What the parser answers when it finds no closer: the opener
+		// as text.
+		block.Advance(k)
+		return ast.NewTextSegment(seg.WithStop(seg.Start + k))
+	}
+	return c.InlineParser.Parse(parent, block, pc)
+}
+
+// lastRuns scans a block from the reader's position to its end and
+// returns where the last run of each length of backticks starts; the
+// reader is left where it was.
+func lastRuns(block text.Reader) map[int]int {
+	l, pos := block.Position()
+	defer block.SetPosition(l, pos)
+	last := map[int]int{}
+	for {
+		line, seg := block.PeekLine()
+		if line == nil {
+			return last
+		}
+		for i := 0; i < len(line); {
+			if line[i] != '`' {
+				i++
+				continue
+			}
+			j := i
+			for j < len(line) && line[j] == '`' {
+				j++
+			}
+			last[j-i] = seg.Start + i
+			i = j
+		}
+		block.AdvanceLine()
+	}
 }
 
 var tableCellsKey = parser.NewContextKey()

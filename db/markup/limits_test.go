@@ -149,3 +149,20 @@ func TestRenderRefuses(t *testing.T) {
 		t.Errorf("references: %v, %d links", err, strings.Count(got, "<a "))
 	}
 }
+
+func TestCodeSpansKept(t *testing.T) {
+	r := New()
+	for md, want := range map[string]string{
+		"a `b` c":                 "<code>b</code>",
+		"``x ` y`` and `z`":       "<code>x ` y</code> and <code>z</code>",
+		"`open\n\nclosed `x`":     "<code>x</code>",
+		"\\`` no ``` span ``":     "no ``` span",
+		"`a\nb`":                  "<code>a b</code>",
+		strings.Repeat("\\``", 3): "``",
+	} {
+		got, err := r.Render(md)
+		if err != nil || !strings.Contains(got, want) {
+			t.Errorf("Render(%q) = %q, %v; want it to contain %q", md, got, err, want)
+		}
+	}
+}

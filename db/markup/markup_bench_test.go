@@ -64,6 +64,7 @@ var worstInputs = []struct {
 		}
 		return b.String()
 	}},
+	{"backslash-backticks", func(n int) string { return repeat("\\``", n) }},
 	{"html-comments", func(n int) string { return "</" + repeat("<!--", n) }},
 	{"indented-list", func(n int) string { return indentedList(isqrt(n)) }},
 }
