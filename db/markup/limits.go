@@ -178,7 +178,8 @@ type backtickRuns struct {
 
 // memoCodeSpan spares goldmark's code span parser its search for a closing
 // run of backticks when the block has none of the opener's length after
-// it: "\“" repeated made every opener scan to the end of the block.
+// it: a backslash and two backticks, repeated, made every opener scan to
+// the end of the block.
 type memoCodeSpan struct{ parser.InlineParser }
 
 func (c memoCodeSpan) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
