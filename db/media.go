@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -85,6 +86,40 @@ func (s *Store) Media(ctx context.Context, id int64) (*Media, error) {
 	m := new(Media)
 	err := s.r.NewSelect().Model(m).Relation("Translations").Where("m.id = ?", id).Scan(ctx)
 	return m, wrap("db: media", err)
+}
+
+// MediaAudience says who may fetch a media file.
+type MediaAudience struct {
+	// Public is true when the file is attached to at least one published
+	// item: anyone may fetch it, and caches may keep it.
+	Public bool
+	// Organisations are those of the items the file is attached to. While
+	// the file is not public, only their editors and the hub's admins may
+	// fetch it; a file attached to nothing is the admins' alone.
+	Organisations []int64
+}
+
+// MediaAudience returns who may fetch the media file with the given id:
+// everyone once an item it belongs to is published, and until then (draft
+// or hidden items only) the organisations of those items.
+func (s *Store) MediaAudience(ctx context.Context, mediaID int64) (MediaAudience, error) {
+	var rows []struct {
+		Status         Status `bun:"status"`
+		OrganisationID int64  `bun:"organisation_id"`
+	}
+	err := s.r.NewRaw(`
+		SELECT i.status, COALESCE(i.organisation_id, 0) AS organisation_id
+		FROM item_media im
+		JOIN items i ON i.id = im.item_id
+		WHERE im.media_id = ?`, mediaID).Scan(ctx, &rows)
+	var a MediaAudience
+	for _, r := range rows {
+		a.Public = a.Public || r.Status == Published
+		if r.OrganisationID != 0 && !slices.Contains(a.Organisations, r.OrganisationID) {
+			a.Organisations = append(a.Organisations, r.OrganisationID)
+		}
+	}
+	return a, wrap("db: media audience", err)
 }
 
 // SetItemMedia replaces the files attached to an item, in the given order.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/bgimigranti/hub/db"
 	"github.com/bgimigranti/hub/db/markup"
@@ -30,6 +31,9 @@ type accounts struct {
 	mailTo  *rateLimiter // mails asked for one address: 3 an hour
 	md      *markup.Renderer
 	dataDir string
+	// decodes bounds the memory of images being decoded at once, weighed
+	// in bytes (maxDecodeBytes in all): uploads beyond it wait their turn.
+	decodes *semaphore.Weighted
 }
 
 // Limits on what the portal's forms may send.
@@ -56,6 +60,7 @@ func newAccounts(cfg Config, store *db.Store, log *slog.Logger) *accounts {
 		mailTo:   newRateLimiter(3, time.Hour, 10_000),
 		md:       markup.New(),
 		dataDir:  cfg.DataDir,
+		decodes:  semaphore.NewWeighted(maxDecodeBytes),
 	}
 }
 

@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/mail"
 	"regexp"
@@ -457,7 +458,7 @@ func (h *Handler) adminSaveOrg(w http.ResponseWriter, r *http.Request, lang db.L
 			f.Fail("email", "form.email")
 		}
 	}
-	texts, err := f.texts(h.acc.md, lang, orgLimits)
+	texts, err := f.texts(r.Context(), h.acc.md, lang, orgLimits)
 	if err != nil {
 		return err
 	}
@@ -506,18 +507,11 @@ func (h *Handler) adminHandbooks(w http.ResponseWriter, r *http.Request, lang db
 var chapterLimits = textLimits{title: db.MaxTitleLen, summary: db.MaxSummaryLen, body: db.MaxBodyLen}
 
 // showTexts renders the bilingual text editor used for handbook
-// introductions, chapters and static pages.
-func (h *Handler) showTexts(w http.ResponseWriter, r *http.Request, lang db.Lang, code int, heading, path string, withSlug bool, f *form, preview bool) error {
-	d := &adminData{View: "texts", Form: f, Heading: heading, WithSlug: withSlug, Action: "/" + string(lang) + path, Preview: preview}
-	if preview {
-		ps, err := f.preview(h.acc.md)
-		if err != nil {
-			return err
-		}
-		d.Editors = editorLangs(ps)
-	} else {
-		d.Editors = editorLangs(nil)
-	}
+// introductions, chapters and static pages, with the previews of the
+// bodies when previews is not nil.
+func (h *Handler) showTexts(w http.ResponseWriter, r *http.Request, lang db.Lang, code int, heading, path string, withSlug bool, f *form, previews map[db.Lang]template.HTML) error {
+	d := &adminData{View: "texts", Form: f, Heading: heading, WithSlug: withSlug, Action: "/" + string(lang) + path, Preview: previews != nil}
+	d.Editors = editorLangs(previews)
 	return h.renderAdmin(w, r, lang, code, heading, path, d)
 }
 
@@ -532,7 +526,7 @@ func (h *Handler) adminHandbookForm(w http.ResponseWriter, r *http.Request, lang
 	}
 	f := newForm(h.cats[lang])
 	f.setTexts(hb.Texts())
-	return h.showTexts(w, r, lang, http.StatusOK, pick(hb.Texts(), lang).Title, fmt.Sprintf("/admin/handbooks/%d", hb.ID), false, f, false)
+	return h.showTexts(w, r, lang, http.StatusOK, pick(hb.Texts(), lang).Title, fmt.Sprintf("/admin/handbooks/%d", hb.ID), false, f, nil)
 }
 
 func (h *Handler) adminSaveHandbook(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
@@ -557,15 +551,15 @@ func (h *Handler) adminSaveHandbook(w http.ResponseWriter, r *http.Request, lang
 // back with a "saved" message.
 func (h *Handler) saveTexts(w http.ResponseWriter, r *http.Request, lang db.Lang, heading, path, back string, save func([]db.Text) error) error {
 	f := formFrom(r, h.cats[lang], allTextFields()...)
-	texts, err := f.texts(h.acc.md, lang, chapterLimits)
+	texts, err := f.texts(r.Context(), h.acc.md, lang, chapterLimits)
 	if err != nil {
 		return err
 	}
 	if r.PostForm.Get("action") == "preview" {
-		return h.showTexts(w, r, lang, http.StatusOK, heading, path, false, f, true)
+		return h.showTexts(w, r, lang, formStatus(f), heading, path, false, f, previewsOf(texts))
 	}
 	if !f.OK() {
-		return h.showTexts(w, r, lang, http.StatusUnprocessableEntity, heading, path, false, f, false)
+		return h.showTexts(w, r, lang, http.StatusUnprocessableEntity, heading, path, false, f, nil)
 	}
 	if err := save(texts); err != nil {
 		return err
@@ -626,7 +620,7 @@ func (h *Handler) adminChapterForm(w http.ResponseWriter, r *http.Request, lang 
 	f := newForm(h.cats[lang])
 	f.setTexts(c.Texts())
 	f.Values["slug"] = c.Slug
-	return h.showTexts(w, r, lang, http.StatusOK, h.chapterHeading(lang, c, hb), chapterPath(c), true, f, false)
+	return h.showTexts(w, r, lang, http.StatusOK, h.chapterHeading(lang, c, hb), chapterPath(c), true, f, nil)
 }
 
 func (h *Handler) adminSaveChapter(w http.ResponseWriter, r *http.Request, lang db.Lang) error {
@@ -636,12 +630,12 @@ func (h *Handler) adminSaveChapter(w http.ResponseWriter, r *http.Request, lang 
 	}
 	heading, path := h.chapterHeading(lang, c, hb), chapterPath(c)
 	f := formFrom(r, h.cats[lang], append(allTextFields(), "slug")...)
-	texts, err := f.texts(h.acc.md, lang, chapterLimits)
+	texts, err := f.texts(r.Context(), h.acc.md, lang, chapterLimits)
 	if err != nil {
 		return err
 	}
 	if r.PostForm.Get("action") == "preview" {
-		return h.showTexts(w, r, lang, http.StatusOK, heading, path, true, f, true)
+		return h.showTexts(w, r, lang, formStatus(f), heading, path, true, f, previewsOf(texts))
 	}
 	slug := f.Get("slug")
 	if slug == "" && len(texts) > 0 {
@@ -656,7 +650,7 @@ func (h *Handler) adminSaveChapter(w http.ResponseWriter, r *http.Request, lang 
 		f.Fail("slug", "admin.chapter.slug.invalid")
 	}
 	if !f.OK() {
-		return h.showTexts(w, r, lang, http.StatusUnprocessableEntity, heading, path, true, f, false)
+		return h.showTexts(w, r, lang, http.StatusUnprocessableEntity, heading, path, true, f, nil)
 	}
 	c.Slug = slug
 	c.SetTexts(texts...)
@@ -669,7 +663,7 @@ func (h *Handler) adminSaveChapter(w http.ResponseWriter, r *http.Request, lang 
 	case errors.Is(err, db.ErrConflict):
 		f.Fail("slug", "admin.chapter.slug.taken")
 		c.ID = 0
-		return h.showTexts(w, r, lang, http.StatusUnprocessableEntity, heading, path, true, f, false)
+		return h.showTexts(w, r, lang, http.StatusUnprocessableEntity, heading, path, true, f, nil)
 	case err != nil:
 		return err
 	}
@@ -715,7 +709,7 @@ func (h *Handler) adminPageForm(w http.ResponseWriter, r *http.Request, lang db.
 	}
 	f := newForm(h.cats[lang])
 	f.setTexts(p.Texts())
-	return h.showTexts(w, r, lang, http.StatusOK, pick(p.Texts(), lang).Title, "/admin/pages/"+p.Slug, false, f, false)
+	return h.showTexts(w, r, lang, http.StatusOK, pick(p.Texts(), lang).Title, "/admin/pages/"+p.Slug, false, f, nil)
 }
 
 func (h *Handler) adminSavePage(w http.ResponseWriter, r *http.Request, lang db.Lang) error {

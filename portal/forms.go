@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -129,8 +131,9 @@ var itemLimits = textLimits{db.MaxTitleLen, db.MaxSummaryLen, db.MaxBodyLen}
 // filled in, with the body rendered to sanitised HTML and the summary made
 // plain. A language counts as filled in when any of its fields is; it then
 // needs a title. At least one language is required; the error goes on the
-// page's language's title.
-func (f *form) texts(md *markup.Renderer, lang db.Lang, lim textLimits) ([]db.Text, error) {
+// page's language's title. A body is rendered only once its length is
+// checked, so an over-long one costs nothing but the error.
+func (f *form) texts(ctx context.Context, md *markup.Renderer, lang db.Lang, lim textLimits) ([]db.Text, error) {
 	var out []db.Text
 	for _, l := range db.InterfaceLangs {
 		tn, sn, bn := textFields(l)
@@ -144,7 +147,7 @@ func (f *form) texts(md *markup.Renderer, lang db.Lang, lim textLimits) ([]db.Te
 		f.maxLen(tn, lim.title)
 		f.maxLen(sn, lim.summary)
 		f.maxLen(bn, lim.body)
-		html, err := md.Render(body)
+		html, err := f.render(ctx, md, bn)
 		if err != nil {
 			return nil, err
 		}
@@ -157,6 +160,24 @@ func (f *form) texts(md *markup.Renderer, lang db.Lang, lim textLimits) ([]db.Te
 	return out, nil
 }
 
+// render renders the Markdown of a field unless the field has an error
+// already (it is too long), stopping when the request's context is done.
+// Markdown the renderer refuses becomes the field's error, and "".
+func (f *form) render(ctx context.Context, md *markup.Renderer, name string) (string, error) {
+	if f.Err(name) != "" || f.Values[name] == "" {
+		return "", nil
+	}
+	h, err := md.RenderContext(ctx, f.Values[name])
+	switch {
+	case errors.Is(err, markup.ErrTooComplex), errors.Is(err, markup.ErrTooLarge):
+		f.Fail(name, "form.markdown.complex")
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("portal: render %s: %w", name, err)
+	}
+	return h, nil
+}
+
 // setTexts prefills the bilingual editor from stored texts.
 func (f *form) setTexts(ts db.Texts) {
 	for _, t := range ts {
@@ -165,22 +186,26 @@ func (f *form) setTexts(ts db.Texts) {
 	}
 }
 
-// preview renders the Markdown bodies of the bilingual editor, for the
-// Preview button; nothing is stored.
-func (f *form) preview(md *markup.Renderer) (map[db.Lang]template.HTML, error) {
+// previewsOf returns the rendered bodies of texts for the Preview button;
+// nothing is stored. A body with an error (too long, too complex) was not
+// rendered and has no preview: its message says why.
+func previewsOf(texts []db.Text) map[db.Lang]template.HTML {
 	out := map[db.Lang]template.HTML{}
-	for _, l := range db.InterfaceLangs {
-		_, _, bn := textFields(l)
-		if f.Values[bn] == "" {
-			continue
+	for _, t := range texts {
+		if t.BodyHTML != "" {
+			out[t.Lang] = template.HTML(t.BodyHTML) // sanitised by markup
 		}
-		h, err := md.Render(f.Values[bn])
-		if err != nil {
-			return nil, fmt.Errorf("portal: preview: %w", err)
-		}
-		out[l] = template.HTML(h) // sanitised by markup
 	}
-	return out, nil
+	return out
+}
+
+// formStatus is the status of a page that shows f again: 422 when it has
+// errors, 200 otherwise (a preview).
+func formStatus(f *form) int {
+	if f.OK() {
+		return http.StatusOK
+	}
+	return http.StatusUnprocessableEntity
 }
 
 // editorLang is one column of a bilingual editor as templates see it.

@@ -240,7 +240,7 @@ func (h *Handler) forumSaveCategory(w http.ResponseWriter, r *http.Request, lang
 		tn, _, _ := textFields(lang)
 		f.Fail(tn, "forum.categories.one.language")
 	}
-	texts, err := f.texts(h.acc.md, lang, categoryLimits)
+	texts, err := f.texts(r.Context(), h.acc.md, lang, categoryLimits)
 	if err != nil {
 		return err
 	}

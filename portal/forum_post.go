@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bgimigranti/hub/db"
+	"github.com/bgimigranti/hub/db/markup"
 )
 
 // What members do in the forum: open threads, reply and quote, edit and
@@ -150,13 +151,29 @@ func queryOf(r *http.Request) string {
 func wantsPreview(r *http.Request) bool { return r.PostForm.Get("preview") != "" }
 
 // preview renders the body of f for the Preview button; nothing is stored.
+// A body with an error (too long, too complex) has no preview.
 func (h *Handler) preview(ctx context.Context, f *forumForm) error {
-	html, _, err := h.renderPost(ctx, f.Get("body"))
+	html, _, err := h.renderBody(ctx, f)
 	if err != nil {
 		return err
 	}
-	f.Preview, f.HasPreview = template.HTML(html), true // sanitised by markup
+	f.Preview, f.HasPreview = template.HTML(html), f.Err("body") == "" // sanitised by markup
 	return nil
+}
+
+// renderBody renders the body of a post form with renderPost, unless the
+// body has an error already (too long): an over-long body costs nothing
+// but its message. Markdown the renderer refuses becomes the body's error.
+func (h *Handler) renderBody(ctx context.Context, f *forumForm) (string, []int64, error) {
+	if f.Err("body") != "" {
+		return "", nil, nil
+	}
+	html, mentions, err := h.renderPost(ctx, f.Get("body"))
+	if errors.Is(err, markup.ErrTooComplex) || errors.Is(err, markup.ErrTooLarge) {
+		f.Fail("body", "form.markdown.complex")
+		return "", nil, nil
+	}
+	return html, mentions, err
 }
 
 // takePost reads a submitted post form's text and language. When the
@@ -188,9 +205,12 @@ func (h *Handler) takePost(w http.ResponseWriter, r *http.Request, lang db.Lang,
 		}
 		return nil, true, h.tooManyPosts(w, r, lang)
 	}
-	html, mentions, err := h.renderPost(ctx, f.Get("body"))
+	html, mentions, err := h.renderBody(ctx, f)
 	if err != nil {
 		return nil, true, err
+	}
+	if !f.OK() {
+		return nil, true, h.renderForm(w, r, lang, http.StatusUnprocessableEntity, title, f)
 	}
 	return &db.ForumPost{AuthorUserID: u.ID, Lang: postLang, BodyMD: f.Get("body"), BodyHTML: html, Mentions: mentions}, false, nil
 }
@@ -371,9 +391,12 @@ func (h *Handler) forumEdit(w http.ResponseWriter, r *http.Request, lang db.Lang
 		}
 		return h.renderForm(w, r, lang, code, title, f)
 	}
-	html, mentions, err := h.renderPost(ctx, f.Get("body"))
+	html, mentions, err := h.renderBody(ctx, f)
 	if err != nil {
 		return err
+	}
+	if !f.OK() {
+		return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, title, f)
 	}
 	e := db.ForumPostEdit{ID: p.ID, Lang: postLang, BodyMD: f.Get("body"), BodyHTML: html, Mentions: mentions}
 	if f.AskTitle {
@@ -643,7 +666,7 @@ func linkText(text string, link func(handle, host string) string) string {
 // knows them and to https://HOST/@HANDLE otherwise. It returns the ids of
 // the members mentioned, at most db.MaxMentions.
 func (h *Handler) renderPost(ctx context.Context, md string) (string, []int64, error) {
-	out, err := h.acc.md.Render(md)
+	out, err := h.acc.md.RenderContext(ctx, md)
 	if err != nil {
 		return "", nil, err
 	}

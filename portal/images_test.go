@@ -3,6 +3,7 @@ package portal
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"image"
@@ -104,7 +105,7 @@ func TestDetectType(t *testing.T) {
 			t.Errorf("%s: %q, %v; want %q", tt.name, got, err, tt.want)
 		}
 	}
-	if _, err := prepareMedia("gopher.webp", webp); err != nil {
+	if _, err := prepareMedia(context.Background(), nil, "gopher.webp", webp); err != nil {
 		t.Errorf("a WebP image does not decode: %v", err)
 	}
 }
@@ -126,7 +127,7 @@ func TestCleanFileName(t *testing.T) {
 
 func TestWriteOnceIsAtomicAndIdempotent(t *testing.T) {
 	dir := t.TempDir()
-	p, err := prepareMedia("a.png", testPNG(t, 500, 100))
+	p, err := prepareMedia(context.Background(), nil, "a.png", testPNG(t, 500, 100))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestDecompressionBombIsRefused(t *testing.T) {
 	ihdr := []byte{0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0, 8, 6, 0, 0, 0}
 	buf.Write(ihdr)
 	buf.Write([]byte{0, 0, 0, 0}) // a wrong CRC is fine: DecodeConfig fails or reports the size
-	_, err := prepareMedia("bomb.png", buf.Bytes())
+	_, err := prepareMedia(context.Background(), nil, "bomb.png", buf.Bytes())
 	var me *mediaError
 	if !errors.As(err, &me) {
 		t.Fatalf("a decompression bomb: %v, want a mediaError", err)

@@ -434,21 +434,17 @@ func (h *Handler) saveItem(w http.ResponseWriter, r *http.Request, lang db.Lang)
 			f.Values[fmt.Sprintf("remove_%d", m.ID)] = "on"
 		}
 	}
-	texts, err := f.texts(h.acc.md, lang, itemLimits)
+	texts, err := f.texts(r.Context(), h.acc.md, lang, itemLimits)
 	if err != nil {
 		return err
 	}
 	h.readItemFields(f, it, u)
 
 	if r.PostForm.Get("action") == "preview" {
-		previews, err := f.preview(h.acc.md)
-		if err != nil {
-			return err
-		}
 		if hasFile(r) {
 			f.Values["file_sent"] = "on"
 		}
-		return h.renderItem(w, r, lang, http.StatusOK, it, f, media, previews)
+		return h.renderItem(w, r, lang, formStatus(f), it, f, media, previewsOf(texts))
 	}
 
 	if it.OrganisationID != 0 && u.Role == db.RoleAdmin {
@@ -659,11 +655,17 @@ func (h *Handler) readUpload(r *http.Request, f *form, lang db.Lang) *preparedMe
 		f.Fail("file", "media.broken")
 		return nil
 	}
-	p, err := prepareMedia(fh.Filename, data)
+	p, err := prepareMedia(r.Context(), h.acc.decodes, fh.Filename, data)
 	var me *mediaError
 	switch {
 	case errors.As(err, &me) && me.key == "media.too.big":
 		f.Fail("file", me.key, maxUploadBytes>>20)
+		return nil
+	case errors.As(err, &me) && me.key == "media.pixels":
+		f.Fail("file", me.key, maxImagePixels/1_000_000)
+		return nil
+	case r.Context().Err() != nil:
+		f.Fail("file", "media.broken") // nobody waits for the answer
 		return nil
 	case errors.As(err, &me):
 		f.Fail("file", me.key)

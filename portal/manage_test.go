@@ -454,7 +454,7 @@ func TestThumbnailsNeverUpscale(t *testing.T) {
 		{120, 90, 120, 120},
 	} {
 		img := image.NewRGBA(image.Rect(0, 0, tt.w, tt.h))
-		p, err := prepareMedia("x.png", encodePNG(t, img))
+		p, err := prepareMedia(context.Background(), nil, "x.png", encodePNG(t, img))
 		if err != nil {
 			t.Fatal(err)
 		}

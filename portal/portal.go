@@ -157,6 +157,11 @@ func (h *Handler) page(lang db.Lang, fn pageFunc) http.Handler {
 			}
 			return
 		}
+		if cerr := r.Context().Err(); cerr != nil && errors.Is(err, cerr) {
+			// The client went away and the work stopped: nobody to answer.
+			h.log.Info("request abandoned", "method", r.Method, "path", r.URL.Path, "err", err)
+			return
+		}
 		h.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		if rerr := h.render(w, r, http.StatusInternalServerError, "error", &view{Lang: lang, Title: h.cats[lang].T("error.title")}); rerr != nil {
 			http.Error(w, "internal error", http.StatusInternalServerError)

@@ -6,6 +6,8 @@ package markup
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -16,8 +18,18 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// Errors of RenderContext. Both are the writer's to fix: a form shows them
+// as a message on the field.
+var (
+	// ErrTooLarge means the source is longer than MaxSourceBytes.
+	ErrTooLarge = errors.New("markup: source too large")
+	// ErrTooComplex means the HTML would be far larger than the source,
+	// as when one long link definition is used thousands of times.
+	ErrTooComplex = errors.New("markup: source too complex")
 )
 
 // Renderer renders Markdown and sanitises HTML. It is safe for concurrent use;
@@ -28,7 +40,7 @@ type Renderer struct {
 }
 
 // New returns a Renderer: GitHub-flavoured Markdown (tables, strikethrough,
-// autolinks), raw HTML in the source escaped, heading ids for anchors, and
+// autolinks) within the limits of limits.go, raw HTML in the source escaped, heading ids for anchors, and
 // bluemonday's user-generated-content policy on the output with links made
 // rel="nofollow noopener" and only http, https and mailto URLs kept.
 func New() *Renderer {
@@ -40,21 +52,61 @@ func New() *Renderer {
 	p.RequireNoReferrerOnLinks(false)
 	return &Renderer{
 		md: goldmark.New(
-			goldmark.WithExtensions(extension.GFM),
-			goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+			goldmark.WithParser(newParser()),
+			goldmark.WithExtensions(limitedGFM{}),
 		),
 		policy: p,
 	}
 }
 
-// Render converts Markdown to sanitised HTML.
+// Render converts Markdown to sanitised HTML; see RenderContext.
 func (r *Renderer) Render(md string) (string, error) {
-	var buf bytes.Buffer
-	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]int{}}))
-	if err := r.md.Convert([]byte(md), &buf, parser.WithContext(ctx)); err != nil {
+	return r.RenderContext(context.Background(), md)
+}
+
+// RenderContext converts Markdown to sanitised HTML. It refuses a source
+// longer than MaxSourceBytes (ErrTooLarge) or one whose HTML would be out
+// of proportion to it (ErrTooComplex), and stops between its steps (parse,
+// render, sanitise) once ctx is done, returning ctx's error. Within those
+// bounds its time grows about linearly with the source's length.
+func (r *Renderer) RenderContext(ctx context.Context, md string) (string, error) {
+	if len(md) > MaxSourceBytes {
+		return "", fmt.Errorf("markup: render %d bytes: %w", len(md), ErrTooLarge)
+	}
+	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("markup: render: %w", err)
 	}
-	return r.policy.Sanitize(buf.String()), nil
+	src := []byte(md)
+	pc := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]int{}}))
+	doc := r.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("markup: render: %w", err)
+	}
+	if expansion(doc) > len(src)+maxExpansion {
+		return "", fmt.Errorf("markup: render: links: %w", ErrTooComplex)
+	}
+	out := &limitWriter{max: 32*len(src) + 8<<20}
+	if err := r.md.Renderer().Render(out, src, doc); err != nil {
+		return "", fmt.Errorf("markup: render: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("markup: render: %w", err)
+	}
+	return r.policy.Sanitize(out.buf.String()), nil
+}
+
+// limitWriter is a buffer that refuses to grow beyond max bytes, a last
+// bound on the HTML of one document.
+type limitWriter struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.buf.Len()+len(p) > w.max {
+		return 0, ErrTooComplex
+	}
+	return w.buf.Write(p)
 }
 
 // Sanitize cleans HTML from an untrusted source (another server, a form)
