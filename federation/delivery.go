@@ -40,6 +40,65 @@ type deliverer struct {
 	signers     map[int64]*db.Actor // local actors that sign, by row id
 	done        chan struct{}       // a delivery finished
 	wg          sync.WaitGroup
+
+	rec recorder
+}
+
+// recorder writes successes as they happen, in group commits: a request
+// that ends waits until its success is written; those that end while a
+// write is under way are written together by the next one, so that a busy
+// queue costs far fewer statements than deliveries, and an idle one waits
+// for no batch to fill.
+type recorder struct {
+	mu      sync.Mutex
+	writing bool
+	next    *successes // waiting for the write under way to end
+}
+
+// successes are deliveries to record as delivered in one write.
+type successes struct {
+	ids  map[successKey][]int64
+	done chan struct{}
+	err  error
+}
+
+type successKey struct {
+	worker string
+	status int
+}
+
+// delivered records the success of delivery id, leased under worker, and
+// returns when it is written (or failed to be).
+func (d *deliverer) delivered(ctx context.Context, worker string, id int64, status int) error {
+	r := &d.rec
+	r.mu.Lock()
+	if r.next == nil {
+		r.next = &successes{ids: map[successKey][]int64{}, done: make(chan struct{})}
+	}
+	b := r.next
+	k := successKey{worker, status}
+	b.ids[k] = append(b.ids[k], id)
+	if r.writing {
+		r.mu.Unlock()
+		<-b.done
+		return b.err
+	}
+	// No write under way: this goroutine writes, until nothing waits.
+	r.writing = true
+	for r.next != nil {
+		b := r.next
+		r.next = nil
+		r.mu.Unlock()
+		now := d.h.now()
+		for k, ids := range b.ids {
+			b.err = errors.Join(b.err, d.h.store.MarkDelivered(ctx, k.worker, ids, k.status, now))
+		}
+		close(b.done)
+		r.mu.Lock()
+	}
+	r.writing = false
+	r.mu.Unlock()
+	return b.err
 }
 
 // hostState is what this process knows of one host.
@@ -390,7 +449,7 @@ func (d *deliverer) record(ctx context.Context, worker string, row *db.Delivery,
 			if i > 0 {
 				time.Sleep(wait)
 			}
-			if err = d.h.store.MarkDelivered(ctx, worker, []int64{row.ID}, oc.status, now); err == nil {
+			if err = d.delivered(ctx, worker, row.ID, oc.status); err == nil {
 				break
 			}
 		}
