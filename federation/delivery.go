@@ -34,6 +34,7 @@ type deliverer struct {
 	mu          sync.Mutex
 	slot        *db.WorkerSlot // the identity deliveries are leased under; nil until the first pump
 	slotChecked time.Time
+	slotLost    bool // the slot may be gone: lease nothing more under it
 	inFlight    int
 	hosts       map[string]*hostState
 	payloads    map[int64][]byte    // activity JSON by activity row id
@@ -170,8 +171,15 @@ func (d *deliverer) pump(ctx context.Context) (int, error) {
 	if free <= 0 {
 		return 0, nil
 	}
-	rows, err := d.h.store.ClaimDeliveries(ctx, db.DeliveryClaim{Worker: worker, Now: now, Lease: d.cfg.Lease,
+	if ctx.Err() != nil {
+		return 0, nil
+	}
+	// A claim cancelled half way may have leased rows whose ids never
+	// come back: the claim is not cancelled with the worker.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	rows, err := d.h.store.ClaimDeliveries(cctx, db.DeliveryClaim{Worker: worker, Now: now, Lease: d.cfg.Lease,
 		Limit: free, PerHost: d.cfg.PerHost, ExcludeHosts: exclude})
+	cancel()
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
@@ -213,8 +221,8 @@ const slotCheckEvery = time.Second
 // and deliveries leased under it are still in flight.
 func (d *deliverer) identity(ctx context.Context) (string, error) {
 	d.mu.Lock()
-	slot, inFlight := d.slot, d.inFlight
-	check := slot != nil && time.Since(d.slotChecked) >= slotCheckEvery
+	slot, inFlight, lost := d.slot, d.inFlight, d.slotLost
+	check := slot != nil && !lost && time.Since(d.slotChecked) >= slotCheckEvery
 	if check {
 		d.slotChecked = time.Now()
 	}
@@ -222,12 +230,18 @@ func (d *deliverer) identity(ctx context.Context) (string, error) {
 	if check {
 		if err := slot.Check(ctx); err != nil {
 			d.h.log.Error("delivery worker lost its slot; it takes a new one when its deliveries in flight are done", "worker", slot.Name, "err", err)
-			if inFlight > 0 {
-				return "", nil
-			}
-			d.releaseSlot()
-			slot = nil
+			lost = true
+			d.mu.Lock()
+			d.slotLost = true
+			d.mu.Unlock()
 		}
+	}
+	if lost {
+		if inFlight > 0 {
+			return "", nil
+		}
+		d.releaseSlot()
+		slot = nil
 	}
 	if slot != nil {
 		return slot.Name, nil
@@ -243,7 +257,7 @@ func (d *deliverer) identity(ctx context.Context) (string, error) {
 	}
 	d.h.log.Debug("delivery worker started", "worker", slot.Name)
 	d.mu.Lock()
-	d.slot, d.slotChecked = slot, time.Now()
+	d.slot, d.slotChecked, d.slotLost = slot, time.Now(), false
 	d.mu.Unlock()
 	return slot.Name, nil
 }
