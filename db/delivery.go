@@ -49,6 +49,7 @@ type Delivery struct {
 func (s *Store) EnqueueDeliveries(ctx context.Context, activityID, actorID int64, inboxes []string, now time.Time) error {
 	const op = "db: enqueue deliveries"
 	now = now.UTC().Truncate(time.Microsecond)
+	queued := false
 	const chunk = 500
 	for start := 0; start < len(inboxes); start += chunk {
 		part := inboxes[start:min(start+chunk, len(inboxes))]
@@ -67,6 +68,10 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, activityID, actorID int64
 		if _, err := s.w.NewInsert().Model(&rows).On("CONFLICT (activity_id, inbox) DO NOTHING").Exec(ctx); err != nil {
 			return wrap(op, err)
 		}
+		queued = true
+	}
+	if queued {
+		s.queued(ctx)
 	}
 	return nil
 }
@@ -273,7 +278,11 @@ func (s *Store) RetryDelivery(ctx context.Context, id int64, now time.Time) erro
 		Set("next_attempt_at = ?", now.UTC().Truncate(time.Microsecond)).Set("attempts = 0").
 		Set("locked_until = NULL").Set("finished_at = NULL").
 		Where("id = ?", id).Where("state <> ?", DeliveryDelivered).Exec(ctx)
-	return wrap("db: retry delivery", affected(res, err))
+	if err = affected(res, err); err != nil {
+		return wrap("db: retry delivery", err)
+	}
+	s.queued(ctx)
+	return nil
 }
 
 // PruneDeliveries removes deliveries that finished before before, to keep

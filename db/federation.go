@@ -430,8 +430,11 @@ func (s *Store) RequestFollow(ctx context.Context, target, action string, userID
 		return nil, wrap(op, fmt.Errorf("%w: unknown action %q", ErrInvalid, action))
 	}
 	r := &FollowRequest{Target: target, Action: action, State: RequestPending, RequestedBy: userID, CreatedAt: s.utcNow()}
-	_, err := s.w.NewInsert().Model(r).Returning("id").Exec(ctx)
-	return r, wrap(op, err)
+	if _, err := s.w.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+		return nil, wrap(op, err)
+	}
+	s.queued(ctx)
+	return r, nil
 }
 
 // PendingFollowRequests returns up to limit requests not yet carried out,

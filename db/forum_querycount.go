@@ -41,5 +41,5 @@ func (s *Store) Counting() (*Store, *QueryCounter) {
 	if s.reader != s.writer {
 		r = s.reader.WithQueryHook(c)
 	}
-	return &Store{w: w, r: r, writer: w, reader: r, dialect: s.dialect, now: s.now, version: s.version, kdf: s.kdf}, c
+	return &Store{w: w, r: r, writer: w, reader: r, dialect: s.dialect, now: s.now, version: s.version, kdf: s.kdf, queue: s.queue, path: s.path}, c
 }

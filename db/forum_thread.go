@@ -238,6 +238,9 @@ const (
 // transaction of the change.
 func (s *Store) forumChanged(ctx context.Context, subject string, id int64, a Action) error {
 	_, err := s.w.NewInsert().Model(&OutboxEvent{Subject: subject, SubjectID: id, Action: a, CreatedAt: s.utcNow()}).Exec(ctx)
+	if err == nil {
+		s.queued(ctx)
+	}
 	return err
 }
 

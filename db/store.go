@@ -36,7 +36,9 @@ type Store struct {
 	now     func() time.Time
 	version *versions // shared by a Store and its transactions
 	kdf     argonCost // zero: production cost; see UseFastPasswordHashing
+	queue   *signals  // shared by a Store and its transactions
 	tx      *txState  // set inside a transaction
+	path    string    // the SQLite file; "" on PostgreSQL
 
 	// Set only on the Store returned by Open; nil inside transactions.
 	writer, reader *bun.DB
@@ -100,7 +102,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	reader := bun.NewDB(rsql, sqlitedialect.New())
 	writer.AddQueryHook(nulGuard{})
 	reader.AddQueryHook(nulGuard{})
-	return &Store{w: writer, r: reader, writer: writer, reader: reader, dialect: SQLite, now: time.Now, version: new(versions)}, nil
+	return &Store{w: writer, r: reader, writer: writer, reader: reader, dialect: SQLite, now: time.Now, version: new(versions), queue: new(signals), path: path}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
@@ -128,7 +130,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	}
 	d := bun.NewDB(sqldb, pgdialect.New())
 	d.AddQueryHook(nulGuard{})
-	return &Store{w: d, r: d, writer: d, reader: d, dialect: Postgres, now: time.Now, version: new(versions)}, nil
+	return &Store{w: d, r: d, writer: d, reader: d, dialect: Postgres, now: time.Now, version: new(versions), queue: new(signals)}, nil
 }
 
 // Dialect reports which engine the Store runs on.
@@ -173,10 +175,13 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	state := &txState{}
 	err := s.writer.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{w: tx, r: tx, dialect: s.dialect, now: s.now, version: s.version, kdf: s.kdf, tx: state})
+		return fn(&Store{w: tx, r: tx, dialect: s.dialect, now: s.now, version: s.version, kdf: s.kdf, queue: s.queue, tx: state, path: s.path})
 	})
 	if err == nil {
 		s.version.bump(state.dirty, state.dirtySite)
+		if state.queued {
+			s.queue.fire()
+		}
 	}
 	return err
 }

@@ -69,10 +69,11 @@ func (s *Store) touch(ctx context.Context, site bool) {
 }
 
 // txState is shared by the Stores of one transaction.
-type txState struct{ dirty, dirtySite bool }
+type txState struct{ dirty, dirtySite, queued bool }
 
 // WatchChanges listens for the content writes of other processes on the same
-// PostgreSQL database and bumps ContentVersion for each, until ctx ends. On
+// PostgreSQL database and bumps ContentVersion for each, and for the work
+// they queue for federation (see WorkQueued), until ctx ends. On
 // SQLite, where one process owns the file, it returns at once.
 func (s *Store) WatchChanges(ctx context.Context, dsn string, log *slog.Logger) error {
 	if s.dialect != Postgres {
@@ -85,10 +86,14 @@ func (s *Store) WatchChanges(ctx context.Context, dsn string, log *slog.Logger) 
 		// After a reconnect, notifications may have been missed.
 		if ev == pq.ListenerEventReconnected {
 			s.version.bump(true, true)
+			s.queue.fire()
 		}
 	})
 	defer l.Close()
 	if err := l.Listen(contentChannel); err != nil {
+		return fmt.Errorf("db: watch changes: %w", err)
+	}
+	if err := l.Listen(outboxChannel); err != nil {
 		return fmt.Errorf("db: watch changes: %w", err)
 	}
 	for {
@@ -96,7 +101,11 @@ func (s *Store) WatchChanges(ctx context.Context, dsn string, log *slog.Logger) 
 		case <-ctx.Done():
 			return nil
 		case n := <-l.Notify:
-			if n != nil {
+			switch {
+			case n == nil: // reconnected: handled by the callback above
+			case n.Channel == outboxChannel:
+				s.queue.fire()
+			default:
 				s.version.bump(true, n.Extra != forumPayload)
 			}
 		case <-time.After(90 * time.Second):

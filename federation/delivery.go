@@ -20,25 +20,87 @@ import (
 // POSTs each activity to its inbox signed at send time, and records the
 // outcome, with a global limit on requests in flight, a per-host limit and
 // pace, and a circuit breaker per host.
+//
+// Every outcome is written as soon as the request ends, before its place
+// among the Workers is free again, so that at any moment at most Workers
+// deliveries are leased to this process without a recorded outcome: a
+// crash sends at most that many again.
 type deliverer struct {
-	h      *Handler
-	cfg    DeliveryConfig
-	worker string
+	h   *Handler
+	cfg DeliveryConfig
 
 	persistMu sync.Mutex // orders the writes of host states
 
-	mu        sync.Mutex
-	inFlight  int
-	hosts     map[string]*hostState
-	payloads  map[int64][]byte    // activity JSON by activity row id
-	signers   map[int64]*db.Actor // local actors that sign, by row id
-	delivered []int64             // successes not yet recorded
-	done      chan struct{}       // a delivery finished
-	wg        sync.WaitGroup
+	mu          sync.Mutex
+	slot        *db.WorkerSlot // the identity deliveries are leased under; nil until the first pump
+	slotChecked time.Time
+	slotLost    bool // the slot may be gone: lease nothing more under it
+	inFlight    int
+	hosts       map[string]*hostState
+	payloads    map[int64][]byte    // activity JSON by activity row id
+	signers     map[int64]*db.Actor // local actors that sign, by row id
+	done        chan struct{}       // a delivery finished
+	wg          sync.WaitGroup
+
+	rec recorder
 }
 
-// deliveredBatch is how many successes are recorded in one statement.
-const deliveredBatch = 64
+// recorder writes successes as they happen, in group commits: a request
+// that ends waits until its success is written; those that end while a
+// write is under way are written together by the next one, so that a busy
+// queue costs far fewer statements than deliveries, and an idle one waits
+// for no batch to fill.
+type recorder struct {
+	mu      sync.Mutex
+	writing bool
+	next    *successes // waiting for the write under way to end
+}
+
+// successes are deliveries to record as delivered in one write.
+type successes struct {
+	ids  map[successKey][]int64
+	done chan struct{}
+	err  error
+}
+
+type successKey struct {
+	worker string
+	status int
+}
+
+// delivered records the success of delivery id, leased under worker, and
+// returns when it is written (or failed to be).
+func (d *deliverer) delivered(ctx context.Context, worker string, id int64, status int) error {
+	r := &d.rec
+	r.mu.Lock()
+	if r.next == nil {
+		r.next = &successes{ids: map[successKey][]int64{}, done: make(chan struct{})}
+	}
+	b := r.next
+	k := successKey{worker, status}
+	b.ids[k] = append(b.ids[k], id)
+	if r.writing {
+		r.mu.Unlock()
+		<-b.done
+		return b.err
+	}
+	// No write under way: this goroutine writes, until nothing waits.
+	r.writing = true
+	for r.next != nil {
+		b := r.next
+		r.next = nil
+		r.mu.Unlock()
+		now := d.h.now()
+		for k, ids := range b.ids {
+			b.err = errors.Join(b.err, d.h.store.MarkDelivered(ctx, k.worker, ids, k.status, now))
+		}
+		close(b.done)
+		r.mu.Lock()
+	}
+	r.writing = false
+	r.mu.Unlock()
+	return b.err
+}
 
 // hostState is what this process knows of one host.
 type hostState struct {
@@ -51,7 +113,7 @@ type hostState struct {
 }
 
 func newDeliverer(h *Handler) *deliverer {
-	return &deliverer{h: h, cfg: h.cfg.Delivery, worker: workerName(), hosts: map[string]*hostState{},
+	return &deliverer{h: h, cfg: h.cfg.Delivery, hosts: map[string]*hostState{},
 		payloads: map[int64][]byte{}, signers: map[int64]*db.Actor{}, done: make(chan struct{}, 1)}
 }
 
@@ -86,7 +148,10 @@ func (d *deliverer) available(hs *hostState, now time.Time) bool {
 // quarter of the workers (or all) are free, so that a busy queue is read
 // in batches.
 func (d *deliverer) pump(ctx context.Context) (int, error) {
-	d.flush(ctx)
+	worker, err := d.identity(ctx)
+	if err != nil || worker == "" {
+		return 0, err
+	}
 	now := d.h.now()
 	d.mu.Lock()
 	free := d.cfg.Workers - d.inFlight
@@ -106,13 +171,20 @@ func (d *deliverer) pump(ctx context.Context) (int, error) {
 	if free <= 0 {
 		return 0, nil
 	}
-	rows, err := d.h.store.ClaimDeliveries(ctx, db.DeliveryClaim{Worker: d.worker, Now: now, Lease: d.cfg.Lease,
+	if ctx.Err() != nil {
+		return 0, nil
+	}
+	// A claim cancelled half way may have leased rows whose ids never
+	// come back: the claim is not cancelled with the worker.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	rows, err := d.h.store.ClaimDeliveries(cctx, db.DeliveryClaim{Worker: worker, Now: now, Lease: d.cfg.Lease,
 		Limit: free, PerHost: d.cfg.PerHost, ExcludeHosts: exclude})
+	cancel()
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
 	if err := d.loadPayloads(ctx, rows); err != nil {
-		d.h.store.ReleaseDeliveries(context.WithoutCancel(ctx), d.worker, ids(rows))
+		d.h.store.ReleaseDeliveries(context.WithoutCancel(ctx), worker, ids(rows))
 		return 0, err
 	}
 	started := 0
@@ -123,7 +195,7 @@ func (d *deliverer) pump(ctx context.Context) (int, error) {
 			// Claimed beyond the host's limit (another batch was in
 			// flight): give it back for the next round.
 			d.mu.Unlock()
-			d.h.store.ReleaseDeliveries(context.WithoutCancel(ctx), d.worker, []int64{row.ID})
+			d.h.store.ReleaseDeliveries(context.WithoutCancel(ctx), worker, []int64{row.ID})
 			continue
 		}
 		hs.inFlight++
@@ -135,9 +207,96 @@ func (d *deliverer) pump(ctx context.Context) (int, error) {
 		d.mu.Unlock()
 		started++
 		d.wg.Add(1)
-		go d.send(ctx, row, payload)
+		go d.send(ctx, worker, row, payload)
 	}
 	return started, nil
+}
+
+// slotCheckEvery is how often the worker makes sure it still holds its slot.
+const slotCheckEvery = time.Second
+
+// identity returns the name to lease deliveries under, taking a worker
+// slot (and with it the leases a crashed earlier holder left) the first
+// time. It returns "" while the worker must not lease: its slot was lost
+// and deliveries leased under it are still in flight.
+func (d *deliverer) identity(ctx context.Context) (string, error) {
+	d.mu.Lock()
+	slot, inFlight, lost := d.slot, d.inFlight, d.slotLost
+	check := slot != nil && !lost && time.Since(d.slotChecked) >= slotCheckEvery
+	if check {
+		d.slotChecked = time.Now()
+	}
+	d.mu.Unlock()
+	if check {
+		if err := slot.Check(ctx); err != nil {
+			d.h.log.Error("delivery worker lost its slot; it takes a new one when its deliveries in flight are done", "worker", slot.Name, "err", err)
+			lost = true
+			d.mu.Lock()
+			d.slotLost = true
+			d.mu.Unlock()
+		}
+	}
+	if lost {
+		if inFlight > 0 {
+			return "", nil
+		}
+		d.releaseSlot()
+		slot = nil
+	}
+	if slot != nil {
+		return slot.Name, nil
+	}
+	slot, err := d.h.store.TakeWorkerSlot(ctx)
+	if err != nil {
+		return "", err
+	}
+	if n, err := d.h.store.ReclaimLeases(ctx, slot); err != nil {
+		d.h.log.Warn("reclaim leases of stopped workers", "err", err)
+	} else if n > 0 {
+		d.h.log.Info("released the leases of stopped workers", "count", n)
+	}
+	d.h.log.Debug("delivery worker started", "worker", slot.Name)
+	d.mu.Lock()
+	d.slot, d.slotChecked, d.slotLost = slot, time.Now(), false
+	d.mu.Unlock()
+	return slot.Name, nil
+}
+
+// releaseSlot gives up the worker's slot, if it holds one; deliveries must
+// no longer be in flight.
+func (d *deliverer) releaseSlot() {
+	d.mu.Lock()
+	slot := d.slot
+	d.slot = nil
+	d.mu.Unlock()
+	if slot != nil {
+		if err := slot.Release(); err != nil {
+			d.h.log.Warn("release worker slot", "worker", slot.Name, "err", err)
+		}
+	}
+}
+
+// reclaim releases the leases of workers that are gone (see
+// db.ReclaimLeases); the poll does it now and then.
+func (d *deliverer) reclaim(ctx context.Context) {
+	d.mu.Lock()
+	slot := d.slot
+	d.mu.Unlock()
+	if slot == nil {
+		return
+	}
+	if n, err := d.h.store.ReclaimLeases(ctx, slot); err != nil {
+		d.h.log.Warn("reclaim leases of stopped workers", "err", err)
+	} else if n > 0 {
+		d.h.log.Info("released the leases of stopped workers", "count", n)
+	}
+}
+
+// stop waits for the deliveries in flight, whose outcomes are recorded,
+// and gives up the worker's slot.
+func (d *deliverer) stop() {
+	d.wg.Wait()
+	d.releaseSlot()
 }
 
 func ids(rows []*db.Delivery) []int64 {
@@ -186,28 +345,31 @@ type outcome struct {
 	retryAfter time.Duration
 }
 
-// send delivers one row and records the outcome.
-func (d *deliverer) send(ctx context.Context, row *db.Delivery, payload []byte) {
+// send delivers one row, leased under the name worker, and records the
+// outcome. A worker that is told to stop (ctx ends) does not cut the
+// request short: an inbox may act on a request whose answer the hub never
+// reads, and the delivery would then go out twice. The request ends by
+// itself within Timeout and its outcome is recorded; a failure during a
+// shutdown releases the lease instead of counting an attempt.
+func (d *deliverer) send(ctx context.Context, worker string, row *db.Delivery, payload []byte) {
 	defer d.wg.Done()
 	var oc outcome
 	if payload == nil {
 		oc.err = errors.New("the activity is gone")
 		oc.status = http.StatusGone // nothing to send: give up
 	} else {
-		oc = d.post(ctx, row, payload)
+		oc = d.post(context.WithoutCancel(ctx), row, payload)
 	}
-	// Record with a context that outlives a cancelled worker: a shutdown
-	// releases the lease instead of counting a failure.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if ctx.Err() != nil && oc.err != nil {
-		if err := d.h.store.ReleaseDeliveries(rctx, d.worker, []int64{row.ID}); err != nil {
+		if err := d.h.store.ReleaseDeliveries(rctx, worker, []int64{row.ID}); err != nil {
 			d.h.log.Warn("release delivery", "id", row.ID, "err", err)
 		}
 		d.finish(row.Host, nil)
 		return
 	}
-	d.record(rctx, row, oc)
+	d.record(rctx, worker, row, oc)
 }
 
 // post signs and sends one activity.
@@ -290,16 +452,23 @@ func hostFailure(oc outcome) bool {
 }
 
 // record writes an attempt's outcome and updates the host's breaker.
-func (d *deliverer) record(ctx context.Context, row *db.Delivery, oc outcome) {
+func (d *deliverer) record(ctx context.Context, worker string, row *db.Delivery, oc outcome) {
 	now := d.h.now()
 	log := d.h.log.With("inbox", row.Inbox, "delivery", row.ID)
 	if oc.err == nil {
-		d.mu.Lock()
-		d.delivered = append(d.delivered, row.ID)
-		full := len(d.delivered) >= deliveredBatch
-		d.mu.Unlock()
-		if full {
-			d.flush(ctx)
+		// A success not written is sent again when its lease is taken
+		// back: try a little before leaving it to that.
+		var err error
+		for i, wait := range []time.Duration{0, 100 * time.Millisecond, time.Second} {
+			if i > 0 {
+				time.Sleep(wait)
+			}
+			if err = d.delivered(ctx, worker, row.ID, oc.status); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			log.Warn("record delivery; it will be sent again", "err", err)
 		}
 		d.finish(row.Host, &oc)
 		return
@@ -316,7 +485,7 @@ func (d *deliverer) record(ctx context.Context, row *db.Delivery, oc outcome) {
 	} else {
 		log.Warn("delivery failed for good", "attempt", attempt, "status", oc.status, "err", oc.err)
 	}
-	if err := d.h.store.MarkAttemptFailed(ctx, d.worker, row.ID, res); err != nil {
+	if err := d.h.store.MarkAttemptFailed(ctx, worker, row.ID, res); err != nil {
 		log.Warn("record failed delivery", "err", err)
 	}
 	d.finish(row.Host, &oc)
@@ -402,28 +571,6 @@ func (d *deliverer) busy() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.inFlight
-}
-
-// flush records the successes not yet written, in one statement. Until
-// then a success is only in memory: a crash before the flush makes the
-// delivery go out again when its lease ends (receivers deduplicate by
-// activity id), never makes it lost.
-func (d *deliverer) flush(ctx context.Context) {
-	d.mu.Lock()
-	ids := d.delivered
-	d.delivered = nil
-	d.mu.Unlock()
-	if len(ids) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := d.h.store.MarkDelivered(ctx, d.worker, ids, http.StatusAccepted, d.h.now()); err != nil {
-		d.h.log.Warn("record deliveries", "count", len(ids), "err", err)
-		d.mu.Lock()
-		d.delivered = append(d.delivered, ids...)
-		d.mu.Unlock()
-	}
 }
 
 // signer returns the local actor whose key signs a delivery, cached: local

@@ -26,6 +26,8 @@ type sink struct {
 	accepted map[string]int // "activity-id inbox-url" → times answered 2xx
 	attempts map[string]int // host → requests
 	waiting  int            // requests held by a delay right now
+	n        int            // deliveries accepted so far
+	stamps   []time.Time    // when each was accepted
 	behave   func(host string, attempt int) (status int, retryAfter string, delay time.Duration)
 }
 
@@ -83,6 +85,8 @@ func (s *sink) serve(w http.ResponseWriter, r *http.Request) {
 	if status >= 200 && status < 300 {
 		s.mu.Lock()
 		s.accepted[doc.ID+" http://"+r.Host+r.URL.Path]++
+		s.n++
+		s.stamps = append(s.stamps, time.Now())
 		s.mu.Unlock()
 	}
 	w.WriteHeader(status)
@@ -113,6 +117,30 @@ func (s *sink) counts() map[string]int {
 		out[k] = v
 	}
 	return out
+}
+
+// total returns how many deliveries the sink accepted so far.
+func (s *sink) total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// waitFor waits until the sink has accepted n deliveries in all and
+// returns how long after start the one after the first from (counted from
+// zero) and the nth were accepted.
+func (s *sink) waitFor(t testing.TB, from, n int, start time.Time, limit time.Duration) (first, last time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for s.total() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the sink accepted %d deliveries, want %d", s.total(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stamps[from].Sub(start), s.stamps[n-1].Sub(start)
 }
 
 func (s *sink) held() int {

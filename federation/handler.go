@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -311,14 +310,6 @@ func (h *Handler) Wake() {
 	case h.wake <- struct{}{}:
 	default:
 	}
-}
-
-// workerName names this process's worker in delivery leases.
-func workerName() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	rand.Read(b)
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // forget drops what the caches hold about a remote actor, after a change

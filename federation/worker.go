@@ -7,15 +7,18 @@ import (
 )
 
 // Run is the federation worker: it publishes outbox events, carries out
-// follow requests from the admin pages and drains the delivery queue,
-// woken by Wake (and by finished deliveries) and otherwise every poll
-// interval, until ctx ends. On return no delivery of this process is left
-// leased: the ones in flight are waited for, or released unsent. Several
-// processes may run it on one PostgreSQL database.
+// follow requests from the admin pages and drains the delivery queue. It
+// is woken when work is committed (the Store's WorkQueued, which on
+// PostgreSQL hears other processes too, and Wake) and by finished
+// deliveries, and otherwise every poll interval, until ctx ends. On return
+// no delivery of this process is left leased: the requests in flight are
+// finished and recorded (or, when they fail, released). Several processes
+// may run it on one PostgreSQL database.
 func (h *Handler) Run(ctx context.Context) error {
 	d := h.dl
-	defer d.flush(ctx)
-	defer d.wg.Wait()
+	defer d.stop()
+	queued, stopQueued := h.store.WorkQueued()
+	defer stopQueued()
 	poll := time.NewTicker(h.cfg.Delivery.PollInterval)
 	defer poll.Stop()
 	lastPrune := time.Time{}
@@ -39,10 +42,13 @@ func (h *Handler) Run(ctx context.Context) error {
 			return nil
 		case <-h.wake:
 			full = true
+		case <-queued:
+			full = true
 		case <-d.done:
 			full = false
 		case <-poll.C:
 			full = true
+			d.reclaim(ctx)
 		}
 	}
 }
@@ -75,8 +81,7 @@ func (h *Handler) step(ctx context.Context) error {
 // deliveries it starts. Tests and the CLI use it instead of Run.
 func (h *Handler) Drain(ctx context.Context) error {
 	d := h.dl
-	defer d.flush(ctx)
-	defer d.wg.Wait()
+	defer d.stop()
 	idle := true // nothing in flight: time to look for new work
 	for {
 		if err := ctx.Err(); err != nil {
