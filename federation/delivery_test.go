@@ -249,7 +249,10 @@ func TestDeliveryRetriesUntilRecovery(t *testing.T) {
 		s := newSink(t)
 		hub := newTestHub(t, d, clock, func(c *Config) {
 			c.Client = s.client()
-			c.Delivery.Timeout = 300 * time.Millisecond
+			// Short enough that inst0002's slow answer times out, long
+			// enough that a starved machine (-race, loaded CI) does not
+			// time out a quick one that the sink has already counted.
+			c.Delivery.Timeout = 1500 * time.Millisecond
 			c.Delivery.BreakerThreshold = 2
 		})
 		org := hub.org("ic-vidin")
@@ -274,7 +277,7 @@ func TestDeliveryRetriesUntilRecovery(t *testing.T) {
 				}
 			case "inst0002.test":
 				if n == 1 {
-					return http.StatusAccepted, "", 3 * time.Second // longer than the timeout
+					return http.StatusAccepted, "", 5 * time.Second // longer than the timeout
 				}
 			case "inst0003.test":
 				if !recovered {
