@@ -5,7 +5,8 @@
 // The renderers are pure. They take plain values ([Feed], [Calendar],
 // [Outline]) and write bytes to an [io.Writer]; they read no clock, no
 // database and no configuration, and their files import nothing else from
-// this module, so the same input always gives the same bytes. The HTTP
+// this module but db's language rule (db.ContentLang, in feed.go), so the
+// same input always gives the same bytes. The HTTP
 // [Handler] that wraps them (handler.go, build.go, cache.go) reads the
 // store, turns its items into those values and adds Content-Type, ETag,
 // Last-Modified and caching; it imports db and nothing else of the module. Every renderer

@@ -28,7 +28,8 @@ func (h *Handler) discoveryRoutes(m *http.ServeMux) {
 	m.Handle("GET /sitemaps/{file}", h.page(db.BG, h.sitemap))
 	m.HandleFunc("GET /favicon.ico", h.favicon)
 	for _, lang := range db.InterfaceLangs {
-		m.HandleFunc("GET /"+string(lang)+"/manifest.webmanifest", h.manifest(lang))
+		p := "/" + string(lang)
+		m.HandleFunc("GET "+p+"/manifest.webmanifest", h.manifest(lang))
 	}
 }
 
