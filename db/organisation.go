@@ -66,6 +66,10 @@ type Organisation struct {
 	BannerMediaID int64  `bun:"banner_media_id,nullzero"`
 	LogoURL       string `bun:"logo_url"`
 	BannerURL     string `bun:"banner_url"`
+	// LogoFetched and BannerFetched are the URLs the stored copies came
+	// from; where they differ from LogoURL and BannerURL the copy is stale.
+	LogoFetched   string `bun:"logo_fetched"`
+	BannerFetched string `bun:"banner_fetched"`
 
 	Translations []OrganisationTranslation `bun:"rel:has-many,join:id=organisation_id"`
 }
@@ -218,6 +222,30 @@ func (s *Store) SetOrganisationImages(ctx context.Context, id, logoID, bannerID 
 		s.touched(ctx)
 	}
 	return wrap("db: set organisation images", err)
+}
+
+// OrganisationsWithStaleImages returns up to limit partners' organisations
+// whose stored logo or banner is not the one their actor names now.
+func (s *Store) OrganisationsWithStaleImages(ctx context.Context, limit int) ([]*Organisation, error) {
+	var out []*Organisation
+	err := s.r.NewSelect().Model(&out).Where("o.remote = ?", true).
+		Where("(o.logo_url <> o.logo_fetched OR o.banner_url <> o.banner_fetched)").
+		OrderExpr("o.id").Limit(int64(limit)).Scan(ctx)
+	return out, wrap("db: organisations with stale images", err)
+}
+
+// SetFetchedOrganisationImages records the copies of a partner
+// organisation's images: o's LogoMediaID, BannerMediaID, LogoFetched and
+// BannerFetched.
+func (s *Store) SetFetchedOrganisationImages(ctx context.Context, o *Organisation) error {
+	res, err := s.w.NewUpdate().Model((*Organisation)(nil)).
+		Set("logo_media_id = ?", nullID(o.LogoMediaID)).Set("banner_media_id = ?", nullID(o.BannerMediaID)).
+		Set("logo_fetched = ?", o.LogoFetched).Set("banner_fetched = ?", o.BannerFetched).
+		Where("id = ?", o.ID).Exec(ctx)
+	if err = affected(res, err); err == nil {
+		s.touched(ctx)
+	}
+	return wrap("db: set fetched organisation images", err)
 }
 
 // Organisation returns the organisation with the given id.

@@ -71,6 +71,9 @@ func (h *Handler) step(ctx context.Context) error {
 	if _, err := h.dl.pump(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := h.FetchRemoteImages(ctx, 20); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -96,6 +99,11 @@ func (h *Handler) Drain(ctx context.Context) error {
 			if requests, err = h.ProcessFollowRequests(ctx, 20); err != nil {
 				return err
 			}
+			fetched, err := h.FetchRemoteImages(ctx, 20)
+			if err != nil {
+				return err
+			}
+			requests += fetched
 		}
 		started, err := d.pump(ctx)
 		if err != nil {

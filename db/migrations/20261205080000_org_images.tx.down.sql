@@ -1,3 +1,7 @@
+ALTER TABLE organisations DROP COLUMN banner_fetched;
+--bun:split
+ALTER TABLE organisations DROP COLUMN logo_fetched;
+--bun:split
 ALTER TABLE organisations DROP COLUMN banner_url;
 --bun:split
 ALTER TABLE organisations DROP COLUMN logo_url;
