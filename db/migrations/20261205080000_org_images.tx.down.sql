@@ -1,3 +1,5 @@
+DROP TABLE remote_images;
+--bun:split
 ALTER TABLE organisations DROP COLUMN banner_fetched;
 --bun:split
 ALTER TABLE organisations DROP COLUMN logo_fetched;
