@@ -58,8 +58,9 @@ type Config struct {
 	// Version is the software version NodeInfo reports.
 	Version string
 	// Images keeps the images fetched from partners (their organisations'
-	// logos and banners) in the hub's own storage. Nil means partners'
-	// images are not fetched, and so not shown.
+	// logos and banners, their items' images) in the hub's own storage.
+	// Nil means logos are not fetched, and items' images stay links to
+	// the partner's server in the item's text.
 	Images ImageStore
 }
 
@@ -73,6 +74,9 @@ type ImageStore interface {
 	// media row. An error means the file is refused (not an image, too
 	// large) or could not be written.
 	SaveImage(ctx context.Context, remoteURL string, data []byte) (*db.Media, error)
+	// DeleteImage removes the files of a copy whose row federation
+	// deleted because nothing used it any more.
+	DeleteImage(ctx context.Context, m *db.Media) error
 }
 
 // DeliveryConfig tunes the delivery of activities.

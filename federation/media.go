@@ -114,6 +114,74 @@ func (h *Handler) FetchRemoteImages(ctx context.Context, limit int) (int, error)
 	return n, nil
 }
 
+// FetchItemImages fetches up to limit images of partners' items into the
+// hub's storage, each URL once whatever the number of items naming it,
+// skipping the URLs that failed within imageRetry. It returns how many it
+// fetched. The worker calls it each round.
+func (h *Handler) FetchItemImages(ctx context.Context, limit int) (int, error) {
+	if h.cfg.Images == nil {
+		return 0, nil
+	}
+	h.keyMu.Lock()
+	var skip []string
+	for u, at := range h.imageFails {
+		if h.now().Sub(at) < imageRetry && len(skip) < 500 {
+			skip = append(skip, u)
+		}
+	}
+	h.keyMu.Unlock()
+	pending, err := h.store.PendingRemoteImages(ctx, limit, skip)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	done := map[string]bool{}
+	for _, p := range pending {
+		if done[p.URL] {
+			continue
+		}
+		done[p.URL] = true
+		id, err := h.remoteImage(ctx, p.URL)
+		if err != nil {
+			h.log.Warn("fetch a partner's image", "url", p.URL, "err", err)
+			continue
+		}
+		if err := h.store.SetRemoteImageMedia(ctx, p.URL, id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// PruneRemoteImages deletes up to limit copies of partners' images that
+// nothing uses any more (the item was deleted or edited, the logo
+// replaced): the row, then the files. It returns how many it deleted.
+func (h *Handler) PruneRemoteImages(ctx context.Context, limit int) (int, error) {
+	if h.cfg.Images == nil {
+		return 0, nil
+	}
+	unused, err := h.store.UnusedRemoteMedia(ctx, limit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range unused {
+		ok, err := h.store.DeleteUnusedMedia(ctx, m.ID)
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			continue // used again meanwhile
+		}
+		if err := h.cfg.Images.DeleteImage(ctx, m); err != nil {
+			h.log.Warn("delete the files of a partner's image", "media", m.ID, "err", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 // remoteImage fetches and stores one image, unless it failed within
 // imageRetry.
 func (h *Handler) remoteImage(ctx context.Context, uri string) (int64, error) {

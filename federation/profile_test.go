@@ -19,8 +19,14 @@ import (
 // fakeImages is an ImageStore that records a media row per image, as the
 // portal's does (without resizing: that is the portal's, tested there).
 type fakeImages struct {
-	store *db.Store
-	saved atomic.Int32
+	store   *db.Store
+	saved   atomic.Int32
+	deleted atomic.Int32
+}
+
+func (f *fakeImages) DeleteImage(ctx context.Context, m *db.Media) error {
+	f.deleted.Add(1)
+	return nil
 }
 
 func (f *fakeImages) SaveImage(ctx context.Context, remoteURL string, data []byte) (*db.Media, error) {
@@ -178,4 +184,88 @@ func TestFetchImageRefusesPrivateAddresses(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), errPrivateAddress.Error()) {
 		t.Errorf("fetch of a loopback image = %v; want %v", err, errPrivateAddress)
 	}
+}
+
+// TestPartnerItemImages runs two hubs on loopback: an item of A's with an
+// image arrives at B, whose worker fetches the image once into its storage
+// and attaches it (the text does not link A's server); more rounds of the
+// worker do not fetch it again; when A deletes the item, B deletes its
+// copy.
+func TestPartnerItemImages(t *testing.T) {
+	each(t, func(t *testing.T, d db.Dialect) {
+		ctx := context.Background()
+		clock := newClock()
+		photo := pngBytes(t, 30, 20)
+		var imageGets atomic.Int32
+		a := newTestHub(t, d, clock, func(c *Config) {
+			next := c.Site
+			c.Site = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/media/") {
+					imageGets.Add(1)
+					w.Header().Set("Content-Type", "image/png")
+					w.Write(photo)
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		})
+		images := &fakeImages{}
+		b := newTestHub(t, d, clock, func(c *Config) { c.Images = images })
+		images.store = b.store
+		org := a.org("ic-haskovo")
+		if _, err := b.h.Follow(ctx, "ic-haskovo@"+a.host); err != nil {
+			t.Fatal(err)
+		}
+		b.drain()
+		a.drain()
+
+		m := &db.Media{SHA256: strings.Repeat("7", 64), ContentType: "image/png", Size: int64(len(photo)), Width: 30, Height: 20,
+			Translations: []db.MediaTranslation{{Lang: db.BG, Alt: "Снимка"}, {Lang: db.EN, Alt: "A photo"}}}
+		if err := a.store.SaveMedia(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		it := a.item(org, db.News, "Новина със снимка")
+		if err := a.store.SetItemMedia(ctx, it.ID, []int64{m.ID}); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		for range 3 {
+			b.drain()
+		}
+		got, err := b.store.ItemByAPID(ctx, a.h.objectURI(it))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tx := range got.Texts() {
+			if strings.Contains(tx.BodyHTML, a.host) {
+				t.Errorf("B's %s text links A's server: %s", tx.Lang, tx.BodyHTML)
+			}
+		}
+		list, err := b.store.ItemMediaList(ctx, got.ID)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("B's files of the item: %+v, %v; want the fetched image", list, err)
+		}
+		alts := map[db.Lang]string{}
+		for _, tr := range list[0].Translations {
+			alts[tr.Lang] = tr.Alt
+		}
+		if alts[db.BG] != "Снимка" || alts[db.EN] != "A photo" || !strings.HasPrefix(list[0].RemoteURL, "http://"+a.host+"/media/") {
+			t.Errorf("B's copy: %+v (alts %v)", list[0], alts)
+		}
+		if n := imageGets.Load(); n != 1 {
+			t.Errorf("A served the image %d times; want once", n)
+		}
+
+		if err := a.store.DeleteItem(ctx, it.ID); err != nil {
+			t.Fatal(err)
+		}
+		a.drain()
+		b.drain()
+		if _, err := b.store.Media(ctx, list[0].ID); err == nil {
+			t.Error("B kept its copy of the deleted item's image")
+		}
+		if n := images.deleted.Load(); n != 1 {
+			t.Errorf("B deleted %d files; want 1", n)
+		}
+	})
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/bgimigranti/hub/db"
@@ -200,4 +202,17 @@ func (im *Images) SaveImage(ctx context.Context, remoteURL string, data []byte) 
 		return nil, err
 	}
 	return m, nil
+}
+
+// DeleteImage removes the files of a copy federation deleted: the
+// original and its resized copies.
+func (im *Images) DeleteImage(ctx context.Context, m *db.Media) error {
+	path := db.MediaFile(im.DataDir, m.SHA256)
+	var errs []error
+	for _, p := range []string{path, path + thumbSuffix, path + mediumSuffix} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
