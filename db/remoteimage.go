@@ -149,4 +149,3 @@ func (s *Store) DeleteUnusedMedia(ctx context.Context, id int64) (bool, error) {
 	}
 	return n > 0, nil
 }
-

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -72,6 +73,57 @@ func TestPartnerOrganisationLogo(t *testing.T) {
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" {
 				t.Errorf("GET %s on the hub = %d %s", logo, resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
+
+			// An item of the partner's with an image: the hub shows its own
+			// copy, and drops it when the partner deletes the item.
+			photo, err := portal.SaveUpload(ctx, partner.store, partnerVars["HUB_DATA_DIR"], portal.Upload{Name: "photo.png", Data: data,
+				Texts: []db.MediaTranslation{{Lang: db.BG, Alt: "Зала"}, {Lang: db.EN, Alt: "A hall"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := &db.Item{Kind: db.News, OrganisationID: o.ID, Status: db.Published, PrimaryLang: db.BG}
+			it.SetTexts(db.Text{Lang: db.BG, Title: "Новина", BodyHTML: "<p>Текст.</p>"}, db.Text{Lang: db.EN, Title: "News", BodyHTML: "<p>Text.</p>"})
+			if err := partner.store.CreateItem(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+			if err := partner.store.SetItemMedia(ctx, it.ID, []int64{photo.ID}); err != nil {
+				t.Fatal(err)
+			}
+			apid := partnerSrv.URL + it.ObjectPath()
+			var files []*db.Media
+			waitFor(t, "the partner's item and its image", func() bool {
+				got, err := local.store.ItemByAPID(ctx, apid)
+				if err != nil {
+					return false
+				}
+				files, _ = local.store.ItemMediaList(ctx, got.ID)
+				return len(files) == 1
+			})
+			got, _ := local.store.ItemByAPID(ctx, apid)
+			for lang, alt := range map[db.Lang]string{db.BG: "Зала", db.EN: "A hall"} {
+				body := getBody(t, hubSrv.URL+got.PagePath(lang))
+				if !strings.Contains(body, fmt.Sprintf(`src="/media/%d/`, files[0].ID)) || !strings.Contains(body, `alt="`+alt+`"`) {
+					t.Errorf("the item's page in %s does not show the hub's copy /media/%d with alt %q", lang, files[0].ID, alt)
+				}
+				if strings.Contains(body, partnerSrv.URL+"/media/") {
+					t.Errorf("the item's page in %s links the partner's image", lang)
+				}
+			}
+			copyPath := db.MediaFile(vars["HUB_DATA_DIR"], files[0].SHA256)
+			if _, err := os.Stat(copyPath + "-thumb.jpg"); err != nil {
+				t.Errorf("no thumbnail of the copy: %v", err)
+			}
+			if err := partner.store.DeleteItem(ctx, it.ID); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the copy to go with the item", func() bool {
+				_, err := local.store.Media(ctx, files[0].ID)
+				return err != nil
+			})
+			waitFor(t, "the copy's files to go", func() bool {
+				_, err := os.Stat(copyPath)
+				return err != nil
+			})
 		})
 	}
 }
