@@ -503,6 +503,7 @@ func (h *Handler) actorDocument(ctx context.Context, a *db.Actor) (map[string]an
 		h.actorImages(&t, o.LogoMediaID, o.BannerMediaID)
 		if fields := profileFields(o, primary); len(fields) > 0 {
 			t.extra["attachment"] = fields
+			t.extra["@context"] = append(ldContext(), propertyValueContext)
 		}
 	case db.ActorGroup:
 		g := streams.NewActivityStreamsGroup()

@@ -39,6 +39,10 @@ var profileLabels = map[string]map[db.Lang]string{
 	"country": {db.BG: "Държава", db.EN: "Country"},
 }
 
+// propertyValueContext defines the schema.org terms of profile fields, as
+// Mastodon's actors do; only documents that carry them add it.
+var propertyValueContext = map[string]any{"PropertyValue": "schema:PropertyValue", "value": "schema:value"}
+
 // profileOrder is the order the fields are sent in.
 var profileOrder = []string{"website", "email", "phone", "city", "country"}
 
