@@ -49,3 +49,15 @@ func (s *Store) SetHubImages(ctx context.Context, hi HubImages) error {
 		return nil
 	}))
 }
+
+// isShownImage reports whether a media file is an organisation's or the
+// hub's logo or banner.
+func (s *Store) isShownImage(ctx context.Context, mediaID int64) (bool, error) {
+	orgs, err := s.r.NewSelect().Model((*Organisation)(nil)).
+		Where("logo_media_id = ? OR banner_media_id = ?", mediaID, mediaID).Exists(ctx)
+	if err != nil || orgs {
+		return orgs, err
+	}
+	return s.r.NewSelect().Model((*federationSetting)(nil)).Where("name IN (?, ?)", settingHubLogo, settingHubBanner).
+		Where("value = ?", strconv.FormatInt(mediaID, 10)).Exists(ctx)
+}

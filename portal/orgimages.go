@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/bgimigranti/hub/db"
 )
 
@@ -151,7 +153,7 @@ func (h *Handler) readImage(r *http.Request, f *form, field string) *preparedMed
 		f.Fail(field, "media.broken")
 		return nil
 	}
-	p, err := prepareImage(fh.Filename, data)
+	p, err := prepareImage(r.Context(), h.acc.decodes, fh.Filename, data)
 	var me *mediaError
 	switch {
 	case errors.As(err, &me) && me.key == "media.too.big":
@@ -168,8 +170,8 @@ func (h *Handler) readImage(r *http.Request, f *form, field string) *preparedMed
 }
 
 // prepareImage is prepareMedia for a field that takes only images.
-func prepareImage(name string, data []byte) (*preparedMedia, error) {
-	p, err := prepareMedia(name, data)
+func prepareImage(ctx context.Context, budget *semaphore.Weighted, name string, data []byte) (*preparedMedia, error) {
+	p, err := prepareMedia(ctx, budget, name, data)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +191,9 @@ type Images struct {
 
 // SaveImage checks, writes and records an image fetched from remoteURL.
 func (im *Images) SaveImage(ctx context.Context, remoteURL string, data []byte) (*db.Media, error) {
-	p, err := prepareImage("image", data)
+	// No shared decode budget: federation's worker decodes one image at
+	// a time.
+	p, err := prepareImage(ctx, nil, "image", data)
 	if err != nil {
 		return nil, err
 	}
