@@ -85,6 +85,10 @@ type Item struct {
 
 	Translations []ItemTranslation `bun:"rel:has-many,join:id=item_id"`
 	Organisation *Organisation     `bun:"rel:belongs-to,join:organisation_id=id"`
+
+	// RemoteImages are the images a received object names, for
+	// SetRemoteImages; not a column.
+	RemoteImages []RemoteImage `bun:"-"`
 }
 
 // ItemTranslation is an item's text in one language.

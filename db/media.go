@@ -119,6 +119,10 @@ func (s *Store) MediaAudience(ctx context.Context, mediaID int64) (MediaAudience
 			a.Organisations = append(a.Organisations, r.OrganisationID)
 		}
 	}
+	if err == nil && !a.Public {
+		// Logos and banners (an organisation's or the hub's) are public.
+		a.Public, err = s.isShownImage(ctx, mediaID)
+	}
 	return a, wrap("db: media audience", err)
 }
 

@@ -58,6 +58,19 @@ type Organisation struct {
 	CreatedAt time.Time `bun:"created_at"`
 	UpdatedAt time.Time `bun:"updated_at"`
 
+	// LogoMediaID and BannerMediaID are the organisation's images (media
+	// rows, 0 for none): uploaded by its editors, or for a partner's
+	// organisation fetched from LogoURL and BannerURL, the URLs its actor's
+	// icon and image name.
+	LogoMediaID   int64  `bun:"logo_media_id,nullzero"`
+	BannerMediaID int64  `bun:"banner_media_id,nullzero"`
+	LogoURL       string `bun:"logo_url"`
+	BannerURL     string `bun:"banner_url"`
+	// LogoFetched and BannerFetched are the URLs the stored copies came
+	// from; where they differ from LogoURL and BannerURL the copy is stale.
+	LogoFetched   string `bun:"logo_fetched"`
+	BannerFetched string `bun:"banner_fetched"`
+
 	Translations []OrganisationTranslation `bun:"rel:has-many,join:id=organisation_id"`
 }
 
@@ -189,6 +202,50 @@ func (s *Store) replaceOrgTexts(ctx context.Context, o *Organisation) error {
 	}
 	_, err := s.w.NewInsert().Model(&o.Translations).Exec(ctx)
 	return err
+}
+
+// LogoPath is where the hub serves the organisation's logo (a square-ish
+// thumbnail, JPEG), or "" when it has none.
+func (o *Organisation) LogoPath() string { return MediaPath(o.LogoMediaID, "thumb") }
+
+// BannerPath is where the hub serves the organisation's banner (1200 px
+// wide, JPEG), or "" when it has none.
+func (o *Organisation) BannerPath() string { return MediaPath(o.BannerMediaID, "medium") }
+
+// SetOrganisationImages sets an organisation's logo and banner (media ids,
+// 0 for none) and leaves every other field alone.
+func (s *Store) SetOrganisationImages(ctx context.Context, id, logoID, bannerID int64) error {
+	res, err := s.w.NewUpdate().Model((*Organisation)(nil)).
+		Set("logo_media_id = ?", nullID(logoID)).Set("banner_media_id = ?", nullID(bannerID)).
+		Set("updated_at = ?", s.utcNow()).Where("id = ?", id).Exec(ctx)
+	if err = affected(res, err); err == nil {
+		s.touched(ctx)
+	}
+	return wrap("db: set organisation images", err)
+}
+
+// OrganisationsWithStaleImages returns up to limit partners' organisations
+// whose stored logo or banner is not the one their actor names now.
+func (s *Store) OrganisationsWithStaleImages(ctx context.Context, limit int) ([]*Organisation, error) {
+	var out []*Organisation
+	err := s.r.NewSelect().Model(&out).Where("o.remote = ?", true).
+		Where("(o.logo_url <> o.logo_fetched OR o.banner_url <> o.banner_fetched)").
+		OrderExpr("o.id").Limit(int64(limit)).Scan(ctx)
+	return out, wrap("db: organisations with stale images", err)
+}
+
+// SetFetchedOrganisationImages records the copies of a partner
+// organisation's images: o's LogoMediaID, BannerMediaID, LogoFetched and
+// BannerFetched.
+func (s *Store) SetFetchedOrganisationImages(ctx context.Context, o *Organisation) error {
+	res, err := s.w.NewUpdate().Model((*Organisation)(nil)).
+		Set("logo_media_id = ?", nullID(o.LogoMediaID)).Set("banner_media_id = ?", nullID(o.BannerMediaID)).
+		Set("logo_fetched = ?", o.LogoFetched).Set("banner_fetched = ?", o.BannerFetched).
+		Where("id = ?", o.ID).Exec(ctx)
+	if err = affected(res, err); err == nil {
+		s.touched(ctx)
+	}
+	return wrap("db: set fetched organisation images", err)
 }
 
 // Organisation returns the organisation with the given id.

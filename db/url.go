@@ -59,3 +59,17 @@ func ActorPath(handle string) string { return "/actors/" + handle }
 func OrganisationPath(lang Lang, handle string) string {
 	return fmt.Sprintf("/%s/organisations/%s", lang, handle)
 }
+
+// MediaPath is the path of a media file, or of its resized copy when
+// variant is "thumb" (400 px wide) or "medium" (1200 px wide): /media/7,
+// /media/7/thumb. It is "" for id 0.
+func MediaPath(id int64, variant string) string {
+	if id == 0 {
+		return ""
+	}
+	p := "/media/" + strconv.FormatInt(id, 10)
+	if variant != "" {
+		p += "/" + variant
+	}
+	return p
+}

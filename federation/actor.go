@@ -476,6 +476,11 @@ func (h *Handler) actorDocument(ctx context.Context, a *db.Actor) (map[string]an
 		t.primary, t.url = string(db.BG), h.base+"/"
 		t.extra[termOrganisations] = a.URI + "/organisations"
 		t.extra[termCategories] = a.URI + "/categories"
+		hi, err := h.store.HubImages(ctx)
+		if err != nil {
+			return nil, err
+		}
+		h.actorImages(&t, hi.LogoMediaID, hi.BannerMediaID)
 	case db.ActorOrganization:
 		b = streams.NewActivityStreamsOrganization()
 		o, err := h.store.Organisation(ctx, a.OrganisationID)
@@ -495,6 +500,11 @@ func (h *Handler) actorDocument(ctx context.Context, a *db.Actor) (map[string]an
 		}
 		t.primary, t.url = string(primary), h.base+db.OrganisationPath(primary, o.Handle)
 		t.extra[termOrgKind] = string(o.Kind)
+		h.actorImages(&t, o.LogoMediaID, o.BannerMediaID)
+		if fields := profileFields(o, primary); len(fields) > 0 {
+			t.extra["attachment"] = fields
+			t.extra["@context"] = append(ldContext(), propertyValueContext)
+		}
 	case db.ActorGroup:
 		g := streams.NewActivityStreamsGroup()
 		b = g
@@ -625,6 +635,7 @@ func (h *Handler) remoteOrganisation(ctx context.Context, tx *db.Store, a *db.Ac
 		o.Kind = k
 	}
 	o.SetTexts(remoteOrgTexts(a, doc)...)
+	readProfile(o, doc)
 	base := remoteHandle(a)
 	for i := 1; i <= 20; i++ {
 		o.Handle = base
@@ -643,6 +654,9 @@ func (h *Handler) remoteOrganisation(ctx context.Context, tx *db.Store, a *db.Ac
 		return nil, err
 	}
 	a.OrganisationID = o.ID
+	if o.LogoURL != "" || o.BannerURL != "" {
+		h.Wake() // the worker fetches the images
+	}
 	return o, nil
 }
 
@@ -673,6 +687,10 @@ func (h *Handler) refreshRemoteOrganisation(ctx context.Context, tx *db.Store, a
 	o.SetTexts(remoteOrgTexts(a, parseRaw(a.Raw))...)
 	if a.URL != "" {
 		o.Website = a.URL
+	}
+	readProfile(o, parseRaw(a.Raw))
+	if o.LogoURL != o.LogoFetched || o.BannerURL != o.BannerFetched {
+		h.Wake() // the worker fetches the new images
 	}
 	return tx.UpdateOrganisation(ctx, o)
 }

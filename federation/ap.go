@@ -40,6 +40,7 @@ const (
 	termTimeZone      = "hub:timeZone"
 	termAllDay        = "hub:allDay"
 	termCancelled     = "hub:cancelled"
+	termField         = "hub:field"
 )
 
 // ldContext is the @context of every document the hub serves: the

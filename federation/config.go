@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"crypto/rsa"
 	"net/http"
 	"net/url"
@@ -56,6 +57,26 @@ type Config struct {
 	KeyGen func() (*rsa.PrivateKey, error)
 	// Version is the software version NodeInfo reports.
 	Version string
+	// Images keeps the images fetched from partners (their organisations'
+	// logos and banners, their items' images) in the hub's own storage.
+	// Nil means logos are not fetched, and items' images stay links to
+	// the partner's server in the item's text.
+	Images ImageStore
+}
+
+// ImageStore checks, resizes and stores a fetched image. cmd/hub passes
+// the portal's, which does to a fetched image what it does to an upload:
+// its type from its content, its dimensions bounded, a thumbnail and a
+// medium copy made. Federation calls it from its worker, outside any
+// transaction, after fetching the bytes through its own client.
+type ImageStore interface {
+	// SaveImage stores data, fetched from remoteURL, and returns its
+	// media row. An error means the file is refused (not an image, too
+	// large) or could not be written.
+	SaveImage(ctx context.Context, remoteURL string, data []byte) (*db.Media, error)
+	// DeleteImage removes the files of a copy whose row federation
+	// deleted because nothing used it any more.
+	DeleteImage(ctx context.Context, m *db.Media) error
 }
 
 // DeliveryConfig tunes the delivery of activities.

@@ -42,6 +42,8 @@ type Handler struct {
 	pubKeys  map[string]any            // parsed public keys by PEM
 	refetch  map[string]time.Time      // when each key id was last refetched
 
+	imageFails map[string]time.Time // partners' image URLs that failed, and when (under keyMu)
+
 	// Caches of what the inbox looks up for every activity; see ttlCache.
 	actors   *ttlCache[*db.Actor] // by "key "+key id and "uri "+actor id
 	followed *ttlCache[bool]      // actor id → followed by a local actor

@@ -643,6 +643,12 @@ func (h *Handler) saveRemoteItem(ctx context.Context, tx *db.Store, it *db.Item,
 		return ignoref("%s belongs to someone else", it.APID)
 	}
 	h.orgs.put(author.URI, orgID)
+	if h.cfg.Images != nil {
+		if err := tx.SetRemoteImages(ctx, it.ID, it.RemoteImages); err != nil {
+			return err
+		}
+		h.Wake() // the worker fetches new images and lets dropped ones go
+	}
 	return nil
 }
 

@@ -158,7 +158,13 @@ func (h *Handler) remoteItem(obj map[string]any) (*db.Item, error) {
 		it.Kind = db.News // an event without a start cannot be listed as one
 	}
 	it.Cancelled, _ = obj[termCancelled].(bool)
-	images := h.imagesHTML(obj)
+	images := map[string]string{}
+	if h.cfg.Images != nil {
+		// Fetched into the hub's storage and attached as files.
+		it.RemoteImages = remoteImages(obj)
+	} else {
+		images = h.imagesHTML(obj)
+	}
 	texts, primary := objectTexts(obj)
 	var ts []db.Text
 	for l, t := range texts {
@@ -271,6 +277,39 @@ func (h *Handler) imagesHTML(obj map[string]any) map[string]string {
 	}
 	for k, v := range out {
 		out[k] = h.md.Sanitize(v)
+	}
+	return out
+}
+
+// maxRemoteImages bounds the images kept of one received object.
+const maxRemoteImages = 20
+
+// remoteImages lists an object's image attachments with their alt texts
+// per language (a name without language stands for every language).
+func remoteImages(obj map[string]any) []db.RemoteImage {
+	var out []db.RemoteImage
+	for _, a := range objsOf(obj["attachment"]) {
+		if typeOf(a) != "Image" && !strings.HasPrefix(str(a, "mediaType"), "image/") {
+			continue
+		}
+		src := urlOf(a)
+		if src == "" || len(src) > 2000 {
+			continue
+		}
+		alts := map[db.Lang]string{}
+		m, langs := langMapOf(a, "name")
+		for _, l := range langs {
+			alts[db.Lang(l)] = markup.Truncate(markup.PlainText(m[l]), 1000)
+		}
+		if n := markup.Truncate(markup.PlainText(str(a, "name")), 1000); n != "" && len(langs) == 0 {
+			for _, l := range db.InterfaceLangs { // the same text in every language
+				alts[l] = n
+			}
+		}
+		out = append(out, db.RemoteImage{URL: src, Alts: alts})
+		if len(out) == maxRemoteImages {
+			break
+		}
 	}
 	return out
 }

@@ -71,6 +71,9 @@ func (h *Handler) step(ctx context.Context) error {
 	if _, err := h.dl.pump(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := h.syncImages(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -96,6 +99,11 @@ func (h *Handler) Drain(ctx context.Context) error {
 			if requests, err = h.ProcessFollowRequests(ctx, 20); err != nil {
 				return err
 			}
+			synced, err := h.syncImages(ctx)
+			if err != nil {
+				return err
+			}
+			requests += synced
 		}
 		started, err := d.pump(ctx)
 		if err != nil {
@@ -116,6 +124,21 @@ func (h *Handler) Drain(ctx context.Context) error {
 			idle = d.busy() == 0
 		}
 	}
+}
+
+// syncImages brings partners' images up to date, a bounded batch of
+// each kind: organisations' logos and banners, items' images, unused
+// copies. It returns how many changes it made.
+func (h *Handler) syncImages(ctx context.Context) (int, error) {
+	total := 0
+	for _, fn := range []func(context.Context, int) (int, error){h.FetchRemoteImages, h.FetchItemImages, h.PruneRemoteImages} {
+		n, err := fn(ctx, 20)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // prune removes deliveries that finished long ago (delivered: a week;

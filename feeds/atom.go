@@ -79,6 +79,7 @@ func Atom(w io.Writer, f *Feed) error {
 			Id:       f.ID,
 			Updated:  rfc3339(updated),
 			Icon:     f.IconURL,
+			Logo:     f.LogoURL,
 			Subtitle: f.Subtitle,
 			Author:   &gorilla.AtomAuthor{AtomPerson: gorilla.AtomPerson{Name: author.Name, Uri: author.URI}},
 		},

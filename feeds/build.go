@@ -114,13 +114,22 @@ func (h *Handler) itemFeed(ctx context.Context, t target) (*Feed, error) {
 		f.HTMLURL = h.base + db.OrganisationPath(lang, org.Handle)
 		f.Title = text.Title + " — " + site
 		f.Subtitle = text.Summary
-		f.Author = Person{Name: text.Title, URI: f.HTMLURL}
+		f.Author = Person{Name: text.Title, URI: f.HTMLURL, Avatar: h.abs(org.LogoPath())}
+		f.IconURL, f.LogoURL = h.abs(org.LogoPath()), h.abs(org.BannerPath())
+		if f.LogoURL == "" {
+			f.LogoURL = f.IconURL
+		}
 	case searchFeed:
 		f.HTMLURL = h.base + "/" + string(lang) + "/search?q=" + url.QueryEscape(t.query)
 		f.Title = fmt.Sprintf(m.search, t.query) + " — " + site
 		f.Subtitle = m.tagline
 	}
 	f.ID = f.HTMLURL
+	if org == nil {
+		if err := h.hubImages(ctx, f); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	if t.kind == searchFeed {
 		f.Entries, err = h.searchEntries(ctx, t)
@@ -276,11 +285,35 @@ func (h *Handler) itemAuthor(it *db.Item, lang db.Lang) Person {
 	if o == nil {
 		return h.siteAuthor(lang)
 	}
-	text, _, ok := o.Texts().In(lang)
-	if !ok || text.Title == "" {
-		return Person{Name: o.Handle, URI: h.base + db.OrganisationPath(lang, o.Handle)}
+	p := Person{Name: o.Handle, URI: h.base + db.OrganisationPath(lang, o.Handle), Avatar: h.abs(o.LogoPath())}
+	if text, _, ok := o.Texts().In(lang); ok && text.Title != "" {
+		p.Name = text.Title
 	}
-	return Person{Name: text.Title, URI: h.base + db.OrganisationPath(lang, o.Handle)}
+	return p
+}
+
+// abs is the absolute URL of a path on the hub, or "" for "".
+func (h *Handler) abs(path string) string {
+	if path == "" {
+		return ""
+	}
+	return h.base + path
+}
+
+// hubImages gives a feed of the hub (the site, a section, a search) the
+// hub's logo as its icon and avatar, and its banner as its Atom logo.
+func (h *Handler) hubImages(ctx context.Context, f *Feed) error {
+	hi, err := h.store.HubImages(ctx)
+	if err != nil {
+		return err
+	}
+	f.IconURL = h.abs(db.MediaPath(hi.LogoMediaID, "thumb"))
+	f.LogoURL = h.abs(db.MediaPath(hi.BannerMediaID, "medium"))
+	if f.LogoURL == "" {
+		f.LogoURL = f.IconURL
+	}
+	f.Author.Avatar = f.IconURL
+	return nil
 }
 
 // itemSource is the origin of a remote item: "<organisation>, <instance

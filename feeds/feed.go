@@ -50,8 +50,11 @@ type Feed struct {
 	// rel="alternate", RSS <link>, JSON Feed home_page_url). When it is
 	// empty, ID is used.
 	HTMLURL string
-	// IconURL is a square image standing for the feed.
+	// IconURL is a square image standing for the feed (Atom <icon>, RSS
+	// <image>, JSON Feed icon).
 	IconURL string
+	// LogoURL is a wider image standing for the feed (Atom <logo>).
+	LogoURL string
 	// Generator names the software that made the feed.
 	Generator string
 	// Author is the publisher of the feed: the hub or an organisation.
@@ -101,6 +104,8 @@ type Entry struct {
 type Person struct {
 	Name string
 	URI  string
+	// Avatar is the URL of the person's image (JSON Feed avatar).
+	Avatar string
 }
 
 // Category is a category of an entry. Term is the stable machine value and

@@ -68,7 +68,7 @@ func JSON(w io.Writer, f *Feed) error {
 		Items: make([]jsonItem, len(f.Entries)),
 	}
 	if f.Author.Name != "" {
-		doc.Authors = []*gorilla.JSONAuthor{{Name: f.Author.Name, Url: f.Author.URI}}
+		doc.Authors = []*gorilla.JSONAuthor{{Name: f.Author.Name, Url: f.Author.URI, Avatar: f.Author.Avatar}}
 	}
 	for i := range f.Entries {
 		doc.Items[i] = newJSONItem(f, &f.Entries[i])
@@ -103,7 +103,7 @@ func newJSONItem(f *Feed, e *Entry) jsonItem {
 		}
 	}
 	for _, a := range e.Authors {
-		x.Authors = append(x.Authors, &gorilla.JSONAuthor{Name: a.Name, Url: a.URI})
+		x.Authors = append(x.Authors, &gorilla.JSONAuthor{Name: a.Name, Url: a.URI, Avatar: a.Avatar})
 	}
 	for _, c := range e.Categories {
 		x.Tags = append(x.Tags, categoryText(c))

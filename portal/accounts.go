@@ -86,6 +86,7 @@ func (h *Handler) manageRoutes(m *http.ServeMux, lang db.Lang, p string) {
 	m.Handle("POST "+p+"/manage/new", h.page(lang, h.editor(h.saveItem)))
 	m.Handle("GET "+p+"/manage/items/{id}", h.page(lang, h.editor(h.editItemForm)))
 	m.Handle("POST "+p+"/manage/items/{id}", h.page(lang, h.editor(h.saveItem)))
+	h.imageRoutes(m, lang, p)
 	// Media URLs are language-neutral: register them once.
 	if lang == db.InterfaceLangs[0] {
 		m.Handle("GET /media/{id}", h.page("", h.serveMedia("")))

@@ -61,6 +61,7 @@ type adminData struct {
 	OrgKinds   []db.OrgKind
 	New        bool
 	Handle     string
+	OrgID      string // the organisation edited, for the link to its images
 	Handbooks  []adminHandbook
 	Pages      []adminPage
 	Editors    []editorLang
@@ -424,6 +425,7 @@ func (h *Handler) showOrg(w http.ResponseWriter, r *http.Request, lang db.Lang, 
 	if o.ID != 0 {
 		path = fmt.Sprintf("/admin/organisations/%d", o.ID)
 		d.Action = "/" + string(lang) + path
+		d.OrgID = strconv.FormatInt(o.ID, 10)
 		title = pick(o.Texts(), lang).Title
 	}
 	return h.renderAdmin(w, r, lang, code, title, path, d)

@@ -183,7 +183,7 @@ func (h *Handler) organisation(w http.ResponseWriter, r *http.Request, lang db.L
 	box := h.orgBox(f, o)
 	t := pick(o.Texts(), lang)
 	data := map[string]any{
-		"Org": box, "Text": t, "Address": o.Address, "Email": o.Email, "Phone": o.Phone,
+		"Org": box, "Logo": o.LogoPath(), "Banner": o.BannerPath(), "Text": t, "Address": o.Address, "Email": o.Email, "Phone": o.Phone,
 		"Events": events, "Groups": groups,
 	}
 	if o.Remote {

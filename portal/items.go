@@ -192,6 +192,8 @@ type orgBox struct {
 	Country   string // in words
 	Fediverse string // @handle@host, for local organisations
 	Website   string
+	Logo      string // path of the logo's thumbnail, "" for none
+	Banner    string // path of the banner, "" for none
 }
 
 func (h *Handler) orgBox(f *formatter, o *db.Organisation) *orgBox {
@@ -199,7 +201,8 @@ func (h *Handler) orgBox(f *formatter, o *db.Organisation) *orgBox {
 	if ref == nil {
 		return nil
 	}
-	b := &orgBox{orgRef: *ref, Kind: f.cat.T("dir.kind." + string(o.Kind)), City: o.City, Country: countryName(f.lang, o.Country), Website: safeURL(o.Website)}
+	b := &orgBox{orgRef: *ref, Kind: f.cat.T("dir.kind." + string(o.Kind)), City: o.City, Country: countryName(f.lang, o.Country), Website: safeURL(o.Website),
+		Logo: o.LogoPath(), Banner: o.BannerPath()}
 	if !o.Remote {
 		b.Fediverse = "@" + o.Handle + "@" + h.host()
 	}

@@ -84,6 +84,7 @@ type manageData struct {
 	Next     string
 	Back     string // this page, for the hide and unhide forms to return to
 	OrgName  string
+	OrgID    int64 // the editor's organisation, for the link to its images
 	Total    int
 	Language db.Lang
 }
@@ -139,7 +140,7 @@ func (h *Handler) manageList(w http.ResponseWriter, r *http.Request, lang db.Lan
 		if err != nil {
 			return err
 		}
-		d.OrgName = pick(o.Texts(), lang).Title
+		d.OrgName, d.OrgID = pick(o.Texts(), lang).Title, o.ID
 	}
 	d.Page = 1
 	if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p > 1 && p < 100_000 {

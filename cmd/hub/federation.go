@@ -12,6 +12,7 @@ import (
 
 	"github.com/bgimigranti/hub/db"
 	"github.com/bgimigranti/hub/federation"
+	"github.com/bgimigranti/hub/portal"
 )
 
 // newFederation builds the federation handler for the configuration.
@@ -22,6 +23,9 @@ func newFederation(c *config, store *db.Store, site http.Handler, log *slog.Logg
 		AllowPrivateNetworks: c.AllowPrivateNetworks,
 		SignedFetchOnly:      c.SignedFetchOnly,
 		HubName:              siteNames,
+		// Partners' logos and banners go through the portal's image
+		// checks and resizing (federation does not import portal).
+		Images: &portal.Images{Store: store, DataDir: c.DataDir},
 	}, store, log)
 }
 
