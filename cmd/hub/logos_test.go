@@ -81,12 +81,18 @@ func TestPartnerOrganisationLogo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			it := &db.Item{Kind: db.News, OrganisationID: o.ID, Status: db.Published, PrimaryLang: db.BG}
+			// A draft first, published once its image is attached: the
+			// worker wakes at the commit and would otherwise send the
+			// item before the image is set, as the editor's form never does.
+			it := &db.Item{Kind: db.News, OrganisationID: o.ID, Status: db.Draft, PrimaryLang: db.BG}
 			it.SetTexts(db.Text{Lang: db.BG, Title: "Новина", BodyHTML: "<p>Текст.</p>"}, db.Text{Lang: db.EN, Title: "News", BodyHTML: "<p>Text.</p>"})
 			if err := partner.store.CreateItem(ctx, it); err != nil {
 				t.Fatal(err)
 			}
 			if err := partner.store.SetItemMedia(ctx, it.ID, []int64{photo.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if err := partner.store.SetItemStatus(ctx, it.ID, db.Published); err != nil {
 				t.Fatal(err)
 			}
 			apid := partnerSrv.URL + it.ObjectPath()

@@ -34,14 +34,20 @@ func TestServeSendsMail(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan int, 1)
 			go func() { done <- run(ctx, nil, e) }()
-			defer func() {
+			stopped := false
+			stop := func() {
+				if stopped {
+					return
+				}
+				stopped = true
 				cancel()
 				select {
 				case <-done:
 				case <-time.After(20 * time.Second):
 					t.Error("serve did not stop within 20 s")
 				}
-			}()
+			}
+			defer stop()
 			var base string
 			select {
 			case a := <-addr:
@@ -70,6 +76,7 @@ func TestServeSendsMail(t *testing.T) {
 			deadline := time.Now().Add(20 * time.Second)
 			for len(mp.Messages()) == 0 {
 				if time.Now().After(deadline) {
+					stop()
 					t.Fatalf("no mail within 20 s:\n%s", errb)
 				}
 				time.Sleep(100 * time.Millisecond)
@@ -78,6 +85,8 @@ func TestServeSendsMail(t *testing.T) {
 			if len(got) != 1 || got[0].From.Address != "hub@example.org" || !strings.Contains(got[0].Text, "https://hub.example.org/en/password/reset/") {
 				t.Errorf("received %+v", got)
 			}
+			// The server writes its log until it stops: read it after.
+			stop()
 			if !strings.Contains(errb.String(), "e-mail goes through SMTP") {
 				t.Errorf("the log does not say where mail goes:\n%s", errb)
 			}
